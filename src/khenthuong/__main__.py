@@ -1,0 +1,5 @@
+"""`python -m khenthuong` runs the command-line interface."""
+
+from khenthuong.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,865 @@
+"""The closed vocabulary of predicates: each evaluates, explains itself and says what is missing.
+
+A predicate is built by the compiler from its arguments in a rule file (with `{param: …}` already
+resolved for the decision date) and then evaluated for many candidates. Results are three-valued:
+a fact the predicate needs but the batch lacks gives `None` (unknown), never a silent False.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, ClassVar, Protocol
+
+from khenthuong.engine.facts import BatchIndex, Fact, FactValue, LeafResult, SubjectView
+from khenthuong.model.subjects import Household, Person, Unit, UnitYear
+from khenthuong.model.vocab import (
+    Attestation,
+    Award,
+    InitiativeKind,
+    Rating,
+    SubjectKind,
+    award_label,
+    discipline_at_least,
+    label,
+    rating_at_least,
+    scope_at_least,
+)
+from khenthuong.packs.registry import ParamBinding
+from khenthuong.periods import Truth, add_months, all3, in_effect, window
+
+
+class Context(Protocol):
+    """What a predicate may ask of the evaluation it runs in."""
+
+    year: int
+    date: dt.date
+    index: BatchIndex
+
+    def title(self, view: SubjectView, award: Award, year: int) -> tuple[Truth, Fact]: ...
+
+
+def tr(lang: str, vi: str, en: str) -> str:
+    return en if lang == "en" else vi
+
+
+def year_phrase(offset: int, lang: str) -> str:
+    if offset == 0:
+        return tr(lang, "năm xét", "the judged year")
+    return tr(lang, f"năm xét {offset:+d}", f"judged year {offset:+d}")
+
+
+def window_phrase(years: int, ending: int, lang: str) -> str:
+    if years == 1:
+        return tr(lang, f"trong {year_phrase(ending, lang)}", f"in {year_phrase(ending, lang)}")
+    return tr(
+        lang,
+        f"trong {years} năm đến {year_phrase(ending, lang)}",
+        f"within the {years} years up to {year_phrase(ending, lang)}",
+    )
+
+
+def count3(values: Iterable[Truth]) -> tuple[int, int]:
+    """(definitely true, unknown) counts."""
+    sure = unknown = 0
+    for v in values:
+        if v is True:
+            sure += 1
+        elif v is None:
+            unknown += 1
+    return sure, unknown
+
+
+def at_least3(sure: int, unknown: int, need: int) -> Truth:
+    if sure >= need:
+        return True
+    if sure + unknown < need:
+        return False
+    return None
+
+
+@dataclass(slots=True)
+class Predicate:
+    """Base of every predicate: its name, its arguments as written, and the parameters it used."""
+
+    tag: ClassVar[str] = ""
+    applies_to: ClassVar[frozenset[SubjectKind]] = frozenset(SubjectKind)
+    written: dict[str, Any]
+    params: tuple[ParamBinding, ...] = field(default=(), kw_only=True)
+
+    def evaluate(self, view: SubjectView, ctx: Context) -> LeafResult:
+        raise NotImplementedError
+
+    def describe(self, lang: str = "vi") -> str:
+        raise NotImplementedError
+
+    def missing(self, result: LeafResult, lang: str = "vi") -> str:
+        """What would have to change for this condition to hold (given it did not)."""
+        if result.holds is None:
+            absent = [f for f in result.facts if f.value is None]
+            if absent:
+                what = ", ".join(f"{f.name} ({f.year})" if f.year else f.name for f in absent)
+                return tr(lang, f"thiếu dữ liệu: {what}", f"missing facts: {what}")
+            return result.note or tr(lang, "chưa xác định", "undetermined")
+        return tr(lang, f"cần: {self.describe(lang)}", f"needs: {self.describe(lang)}")
+
+    def reads_titles(self) -> set[tuple[Award, bool]]:
+        """Titles of the judged year this predicate reads: (award, read from members?)."""
+        return set()
+
+
+@dataclass(slots=True)
+class RatingIs(Predicate):
+    tag: ClassVar[str] = "rating"
+    applies_to: ClassVar[frozenset[SubjectKind]] = frozenset({SubjectKind.PERSON, SubjectKind.UNIT})
+    at_least: Rating = Rating.HTNV
+    offset: int = 0
+
+    def evaluate(self, view: SubjectView, ctx: Context) -> LeafResult:
+        holds, fact = rating_fact(view, ctx.year + self.offset, self.at_least)
+        return LeafResult(holds, (fact,))
+
+    def describe(self, lang: str = "vi") -> str:
+        return tr(
+            lang,
+            f"xếp loại {year_phrase(self.offset, lang)} từ «{label(self.at_least)}» trở lên",
+            f"rated at least “{label(self.at_least, 'en')}” in {year_phrase(self.offset, lang)}",
+        )
+
+
+def rating_fact(view: SubjectView, year: int, level: Rating) -> tuple[Truth, Fact]:
+    rec = view.years.get(year)
+    rating = getattr(rec, "rating", None) if rec is not None else None
+    fact = Fact(
+        "rating", year, rating.value if rating else None, f"{view.path}.history[{year}].rating"
+    )
+    return (None if rating is None else rating_at_least(rating, level)), fact
+
+
+def commendation_years(view: SubjectView, award: Award) -> list[int]:
+    """Years in which the candidate received `award`, from commendations and recorded titles."""
+    found = {c.year for c in view.record.commendations if c.award == award}
+    found |= {y for y, rec in view.years.items() if award in rec.titles}
+    return sorted(found)
+
+
+@dataclass(slots=True)
+class _Since:
+    """Shared handling of `since_commendation`: the window must start after that commendation."""
+
+    @staticmethod
+    def check(
+        view: SubjectView, award: Award | None, first_year: int
+    ) -> tuple[Truth, tuple[Fact, ...]]:
+        if award is None:
+            return True, ()
+        years = commendation_years(view, award)
+        earlier = [y for y in years if y < first_year]
+        fact = Fact(
+            f"commendation:{award.value}",
+            earlier[-1] if earlier else None,
+            bool(earlier),
+            f"{view.path}.commendations",
+        )
+        return bool(earlier), (fact,)
+
+
+@dataclass(slots=True)
+class RatingStreak(Predicate):
+    tag: ClassVar[str] = "rating_streak"
+    applies_to: ClassVar[frozenset[SubjectKind]] = frozenset({SubjectKind.PERSON, SubjectKind.UNIT})
+    at_least: Rating = Rating.HTNV
+    years: int = 1
+    ending: int = 0
+    since_commendation: Award | None = None
+
+    def evaluate(self, view: SubjectView, ctx: Context) -> LeafResult:
+        span = window(ctx.year + self.ending, self.years)
+        pairs = [rating_fact(view, y, self.at_least) for y in span]
+        since, since_facts = _Since.check(view, self.since_commendation, span.start)
+        holds = all3([since, *(h for h, _ in pairs)])
+        return LeafResult(holds, (*since_facts, *(f for _, f in pairs)))
+
+    def describe(self, lang: str = "vi") -> str:
+        base = tr(
+            lang,
+            f"{self.years} năm liên tục xếp loại từ «{label(self.at_least)}» trở lên, "
+            f"đến {year_phrase(self.ending, lang)}",
+            f"{self.years} consecutive years rated at least “{label(self.at_least, 'en')}” "
+            f"up to {year_phrase(self.ending, lang)}",
+        )
+        if self.since_commendation:
+            base += tr(
+                lang,
+                f", sau khi được tặng {award_label(self.since_commendation)}",
+                f", after receiving {award_label(self.since_commendation, 'en')}",
+            )
+        return base
+
+    def missing(self, result: LeafResult, lang: str = "vi") -> str:
+        run = trailing_run(
+            result.facts,
+            "rating",
+            lambda v: isinstance(v, str) and rating_at_least(Rating(v), self.at_least),
+        )
+        if result.holds is False and run < self.years:
+            return tr(
+                lang,
+                f"cần thêm {self.years - run} năm liên tục xếp loại từ «{label(self.at_least)}» "
+                "trở lên",
+                f"needs {self.years - run} more consecutive year(s) rated at least "
+                f"“{label(self.at_least, 'en')}”",
+            )
+        return Predicate.missing(self, result, lang)
+
+
+def trailing_run(facts: tuple[Fact, ...], name: str, ok: Callable[[FactValue], bool]) -> int:
+    """Length of the run of facts named `name` meeting `ok`, counted back from the latest year."""
+    run = 0
+    for f in reversed([f for f in facts if f.name == name]):
+        if not ok(f.value):
+            break
+        run += 1
+    return run
+
+
+@dataclass(slots=True)
+class TitleHeld(Predicate):
+    tag: ClassVar[str] = "title"
+    award: Award = Award.LAO_DONG_TIEN_TIEN
+    offset: int = 0
+
+    def evaluate(self, view: SubjectView, ctx: Context) -> LeafResult:
+        holds, fact = ctx.title(view, self.award, ctx.year + self.offset)
+        return LeafResult(holds, (fact,))
+
+    def describe(self, lang: str = "vi") -> str:
+        return tr(
+            lang,
+            f"đạt danh hiệu «{award_label(self.award)}» {year_phrase(self.offset, lang)}",
+            f"holds “{award_label(self.award, 'en')}” in {year_phrase(self.offset, lang)}",
+        )
+
+    def reads_titles(self) -> set[tuple[Award, bool]]:
+        return {(self.award, False)} if self.offset == 0 else set()
+
+
+@dataclass(slots=True)
+class TitleStreak(Predicate):
+    tag: ClassVar[str] = "title_streak"
+    award: Award = Award.LAO_DONG_TIEN_TIEN
+    years: int = 1
+    ending: int = 0
+
+    def evaluate(self, view: SubjectView, ctx: Context) -> LeafResult:
+        pairs = [ctx.title(view, self.award, y) for y in window(ctx.year + self.ending, self.years)]
+        return LeafResult(all3(h for h, _ in pairs), tuple(f for _, f in pairs))
+
+    def describe(self, lang: str = "vi") -> str:
+        return tr(
+            lang,
+            f"{self.years} lần liên tục đạt «{award_label(self.award)}», "
+            f"đến {year_phrase(self.ending, lang)}",
+            f"“{award_label(self.award, 'en')}” {self.years} consecutive times, "
+            f"up to {year_phrase(self.ending, lang)}",
+        )
+
+    def missing(self, result: LeafResult, lang: str = "vi") -> str:
+        run = trailing_run(result.facts, "title", lambda v: v is True)
+        if result.holds is False and run < self.years:
+            return tr(
+                lang,
+                f"cần thêm {self.years - run} năm liên tục đạt «{award_label(self.award)}»",
+                f"needs {self.years - run} more consecutive year(s) of "
+                f"“{award_label(self.award, 'en')}”",
+            )
+        return Predicate.missing(self, result, lang)
+
+    def reads_titles(self) -> set[tuple[Award, bool]]:
+        return {(self.award, False)} if self.ending == 0 else set()
+
+
+@dataclass(slots=True)
+class TitleCount(Predicate):
+    tag: ClassVar[str] = "title_count"
+    award: Award = Award.LAO_DONG_TIEN_TIEN
+    at_least: int = 1
+    within_years: int = 1
+    ending: int = 0
+    since_commendation: Award | None = None
+
+    def evaluate(self, view: SubjectView, ctx: Context) -> LeafResult:
+        span = window(ctx.year + self.ending, self.within_years)
+        pairs = [ctx.title(view, self.award, y) for y in span]
+        since, since_facts = _Since.check(view, self.since_commendation, span.start)
+        sure, unknown = count3(h for h, _ in pairs)
+        holds = all3([since, at_least3(sure, unknown, self.at_least)])
+        return LeafResult(holds, (*since_facts, *(f for _, f in pairs)))
+
+    def describe(self, lang: str = "vi") -> str:
+        return tr(
+            lang,
+            f"ít nhất {self.at_least} lần đạt «{award_label(self.award)}» "
+            f"{window_phrase(self.within_years, self.ending, lang)}",
+            f"“{award_label(self.award, 'en')}” at least {self.at_least} times "
+            f"{window_phrase(self.within_years, self.ending, lang)}",
+        )
+
+    def reads_titles(self) -> set[tuple[Award, bool]]:
+        return {(self.award, False)} if self.ending == 0 else set()
+
+
+@dataclass(slots=True)
+class Initiatives(Predicate):
+    tag: ClassVar[str] = "initiatives"
+    applies_to: ClassVar[frozenset[SubjectKind]] = frozenset({SubjectKind.PERSON})
+    at_least: int = 1
+    scope: Any = None
+    kinds: tuple[InitiativeKind, ...] = (InitiativeKind.INITIATIVE, InitiativeKind.RESEARCH)
+    within_years: int = 1
+    ending: int = 0
+    research_accepted: bool = True
+    applied: bool = False
+    since_commendation: Award | None = None
+
+    def evaluate(self, view: SubjectView, ctx: Context) -> LeafResult:
+        span = window(ctx.year + self.ending, self.within_years)
+        since, since_facts = _Since.check(view, self.since_commendation, span.start)
+        record = view.record
+        assert isinstance(record, Person)
+        facts: list[Fact] = list(since_facts)
+        values: list[Truth] = []
+        below_scope = False
+        for ini in record.initiatives:
+            if ini.year not in span or ini.kind not in self.kinds:
+                continue
+            shown = f"{ini.id}: {ini.kind.value}, {ini.scope.value}"
+            if not scope_at_least(ini.scope, self.scope):
+                below_scope = True
+                facts.append(
+                    Fact("initiative", ini.year, shown + " (below scope)", _ini_path(view, ini.id))
+                )
+                continue
+            checks: list[Truth] = []
+            if ini.kind is InitiativeKind.RESEARCH and self.research_accepted:
+                checks.append(ini.accepted)
+            if self.applied:
+                checks.append(ini.applied)
+            value = all3(checks)
+            values.append(value)
+            if value is False:
+                shown += " (not accepted/applied)"
+            facts.append(
+                Fact(
+                    "initiative",
+                    ini.year,
+                    shown if value is not None else None,
+                    _ini_path(view, ini.id),
+                )
+            )
+        if not values and not below_scope:
+            facts.append(Fact("initiatives", span.stop - 1, 0, f"{view.path}.initiatives"))
+        sure, unknown = count3(values)
+        holds = all3([since, at_least3(sure, unknown, self.at_least)])
+        note = "below_scope" if holds is False and below_scope else None
+        return LeafResult(holds, tuple(facts), note)
+
+    def describe(self, lang: str = "vi") -> str:
+        if tuple(self.kinds) == (InitiativeKind.INITIATIVE,):
+            kinds = ("sáng kiến", "initiative(s)")
+        elif tuple(self.kinds) == (InitiativeKind.RESEARCH,):
+            kinds = ("đề tài khoa học", "research result(s)")
+        else:
+            kinds = ("sáng kiến hoặc đề tài", "initiative(s) or research")
+        extra_vi = (
+            " đã nghiệm thu"
+            if InitiativeKind.RESEARCH in self.kinds and self.research_accepted
+            else ""
+        )
+        extra_vi += ", được áp dụng" if self.applied else ""
+        extra_en = " (research accepted)" if extra_vi.startswith(" đã") else ""
+        extra_en += ", applied" if self.applied else ""
+        return tr(
+            lang,
+            f"ít nhất {self.at_least} {kinds[0]}{extra_vi} phạm vi từ «{label(self.scope)}» trở lên "
+            f"{window_phrase(self.within_years, self.ending, lang)}",
+            f"at least {self.at_least} {kinds[1]}{extra_en} recognised at "
+            f"“{label(self.scope, 'en')}” scope or above "
+            f"{window_phrase(self.within_years, self.ending, lang)}",
+        )
+
+    def missing(self, result: LeafResult, lang: str = "vi") -> str:
+        if result.note == "below_scope":
+            return tr(
+                lang,
+                f"sáng kiến/đề tài phải được công nhận ở phạm vi {label(self.scope)} trở lên",
+                f"the initiative must be recognised at {label(self.scope, 'en')} scope or above",
+            )
+        return Predicate.missing(self, result, lang)
+
+
+def _ini_path(view: SubjectView, ini_id: str) -> str:
+    return f"{view.path}.initiatives[{ini_id}]"
+
+
+@dataclass(slots=True)
+class CommendationHeld(Predicate):
+    tag: ClassVar[str] = "commendation"
+    award: Award = Award.BANG_KHEN_TINH
+    within_years: int | None = None
+    ending: int = 0
+
+    def evaluate(self, view: SubjectView, ctx: Context) -> LeafResult:
+        end = ctx.year + self.ending
+        start = end - self.within_years + 1 if self.within_years else -10_000
+        years = [y for y in commendation_years(view, self.award) if start <= y <= end]
+        fact = Fact(
+            f"commendation:{self.award.value}",
+            years[-1] if years else None,
+            bool(years),
+            f"{view.path}.commendations",
+        )
+        return LeafResult(bool(years), (fact,))
+
+    def describe(self, lang: str = "vi") -> str:
+        where = (
+            window_phrase(self.within_years, self.ending, lang)
+            if self.within_years
+            else tr(lang, "trước đây", "before")
+        )
+        return tr(
+            lang,
+            f"đã được tặng «{award_label(self.award)}» {where}",
+            f"received “{award_label(self.award, 'en')}” {where}",
+        )
+
+
+@dataclass(slots=True)
+class Tenure(Predicate):
+    tag: ClassVar[str] = "tenure"
+    applies_to: ClassVar[frozenset[SubjectKind]] = frozenset({SubjectKind.PERSON})
+    months_at_least: int = 0
+
+    def evaluate(self, view: SubjectView, ctx: Context) -> LeafResult:
+        record = view.record
+        assert isinstance(record, Person)
+        start = record.recruited_on
+        fact = Fact(
+            "recruited_on", None, start.isoformat() if start else None, f"{view.path}.recruited_on"
+        )
+        if start is None:
+            return LeafResult(None, (fact,))
+        return LeafResult(add_months(start, self.months_at_least) <= ctx.date, (fact,))
+
+    def describe(self, lang: str = "vi") -> str:
+        return tr(
+            lang,
+            f"đã tuyển dụng từ {self.months_at_least} tháng trở lên tính đến ngày xét",
+            f"employed at least {self.months_at_least} months by the decision date",
+        )
+
+
+@dataclass(slots=True)
+class Disciplined(Predicate):
+    tag: ClassVar[str] = "disciplined"
+    applies_to: ClassVar[frozenset[SubjectKind]] = frozenset({SubjectKind.PERSON})
+    at_least: Any = None
+    within_years: int = 1
+    ending: int = 0
+
+    def evaluate(self, view: SubjectView, ctx: Context) -> LeafResult:
+        record = view.record
+        assert isinstance(record, Person)
+        span = window(ctx.year + self.ending, self.within_years)
+        hits = [
+            d
+            for d in record.disciplines
+            if d.decided_on.year in span and discipline_at_least(d.form, self.at_least)
+        ]
+        facts = tuple(
+            Fact(
+                "discipline",
+                d.decided_on.year,
+                f"{d.form.value} {d.decided_on.isoformat()}",
+                f"{view.path}.disciplines",
+            )
+            for d in hits
+        ) or (Fact("disciplines", span.stop - 1, 0, f"{view.path}.disciplines"),)
+        return LeafResult(bool(hits), facts)
+
+    def describe(self, lang: str = "vi") -> str:
+        return tr(
+            lang,
+            f"bị kỷ luật từ hình thức {label(self.at_least)} trở lên "
+            f"{window_phrase(self.within_years, self.ending, lang)}",
+            f"disciplined at “{label(self.at_least, 'en')}” or above "
+            f"{window_phrase(self.within_years, self.ending, lang)}",
+        )
+
+
+@dataclass(slots=True)
+class DisciplineClock(Predicate):
+    tag: ClassVar[str] = "discipline_clock"
+    applies_to: ClassVar[frozenset[SubjectKind]] = frozenset({SubjectKind.PERSON})
+    years: int = 1
+    ending: int = 0
+
+    def evaluate(self, view: SubjectView, ctx: Context) -> LeafResult:
+        record = view.record
+        assert isinstance(record, Person)
+        span = window(ctx.year + self.ending, self.years)
+        values: list[Truth] = []
+        facts: list[Fact] = []
+        for d in record.disciplines:
+            if d.decided_on.year >= span.stop:
+                continue
+            path = f"{view.path}.disciplines"
+            if d.ends_on is None:
+                values.append(None)
+                facts.append(
+                    Fact(f"discipline {d.form.value} ends_on", d.decided_on.year, None, path)
+                )
+                continue
+            # A year counts only if the discipline had ended by its first day.
+            clock_start = (
+                d.ends_on.year if (d.ends_on.month, d.ends_on.day) == (1, 1) else d.ends_on.year + 1
+            )
+            values.append(span.start >= clock_start)
+            facts.append(
+                Fact(
+                    f"discipline {d.form.value} ends_on",
+                    d.ends_on.year,
+                    d.ends_on.isoformat(),
+                    path,
+                )
+            )
+        return LeafResult(all3(values), tuple(facts))
+
+    def describe(self, lang: str = "vi") -> str:
+        return tr(
+            lang,
+            f"thành tích {self.years} năm xét được tính sau khi chấp hành xong kỷ luật",
+            f"the {self.years} year(s) counted all fall after any discipline ended",
+        )
+
+
+@dataclass(slots=True)
+class NoPendingCase(Predicate):
+    tag: ClassVar[str] = "no_pending_case"
+
+    def evaluate(self, view: SubjectView, ctx: Context) -> LeafResult:
+        record = view.record
+        open_cases = [
+            c
+            for c in getattr(record, "pending_cases", ())
+            if in_effect(c.opened_on, c.closed_on, ctx.date)
+        ]
+        if open_cases:
+            facts = tuple(
+                Fact(
+                    "pending_case",
+                    c.opened_on.year,
+                    f"{c.kind.value} {c.opened_on.isoformat()}",
+                    f"{view.path}.pending_cases",
+                )
+                for c in open_cases
+            )
+            return LeafResult(None, facts, note="deferred")
+        return LeafResult(True, (Fact("pending_cases", None, 0, f"{view.path}.pending_cases"),))
+
+    def describe(self, lang: str = "vi") -> str:
+        return tr(
+            lang,
+            "không đang bị xem xét kỷ luật, điều tra, thanh tra, kiểm tra hoặc xác minh đơn thư",
+            "no disciplinary review, investigation, inspection or complaint open",
+        )
+
+    def missing(self, result: LeafResult, lang: str = "vi") -> str:
+        return tr(
+            lang,
+            "hoãn xét: chờ kết luận vụ việc đang xem xét",
+            "deferred: wait for the open case to be concluded",
+        )
+
+
+@dataclass(slots=True)
+class Attested(Predicate):
+    tag: ClassVar[str] = "attested"
+    criterion: Attestation = Attestation.ETHICS
+
+    def evaluate(self, view: SubjectView, ctx: Context) -> LeafResult:
+        value = getattr(view.record.attestations, self.criterion.value)
+        fact = Fact(
+            f"attestation:{self.criterion.value}",
+            None,
+            value,
+            f"{view.path}.attestations.{self.criterion.value}",
+        )
+        return LeafResult(value, (fact,))
+
+    def describe(self, lang: str = "vi") -> str:
+        return tr(
+            lang,
+            f"được xác nhận: {label(self.criterion)}",
+            f"attested: {label(self.criterion, 'en')}",
+        )
+
+    def missing(self, result: LeafResult, lang: str = "vi") -> str:
+        if result.holds is None:
+            return tr(
+                lang,
+                f"thiếu xác nhận: {label(self.criterion)}",
+                f"attestation missing: {label(self.criterion, 'en')}",
+            )
+        return tr(
+            lang, f"không đạt: {label(self.criterion)}", f"not met: {label(self.criterion, 'en')}"
+        )
+
+
+@dataclass(slots=True)
+class FieldIn(Predicate):
+    """employment / position / unit_kind: the candidate's field is one of the listed values."""
+
+    tag: ClassVar[str] = "field_in"
+    field_name: str = "employment"
+    allowed: tuple[str, ...] = ()
+
+    def evaluate(self, view: SubjectView, ctx: Context) -> LeafResult:
+        raw = getattr(
+            view.record, "kind" if self.field_name == "unit_kind" else self.field_name, None
+        )
+        value = raw.value if raw is not None else None
+        fact = Fact(
+            self.field_name,
+            None,
+            value,
+            f"{view.path}.{'kind' if self.field_name == 'unit_kind' else self.field_name}",
+        )
+        return LeafResult(None if value is None else value in self.allowed, (fact,))
+
+    def describe(self, lang: str = "vi") -> str:
+        names = {
+            "employment": ("đối tượng", "employment"),
+            "position": ("chức vụ", "position"),
+            "unit_kind": ("loại đơn vị", "unit kind"),
+        }
+        vi, en = names.get(self.field_name, (self.field_name, self.field_name))
+        return tr(
+            lang,
+            f"{vi} thuộc: {', '.join(self.allowed)}",
+            f"{en} is one of: {', '.join(self.allowed)}",
+        )
+
+
+def _unit_year(view: SubjectView, year: int) -> UnitYear | None:
+    rec = view.years.get(year)
+    return rec if isinstance(rec, UnitYear) else None
+
+
+_AGGREGATES: dict[Award, str] = {
+    Award.LAO_DONG_TIEN_TIEN: "members_lao_dong_tien_tien",
+    Award.CHIEN_SI_THI_DUA_CO_SO: "members_chien_si_thi_dua_co_so",
+}
+
+
+def members_basis(view: SubjectView, ctx: Context) -> tuple[list[SubjectView], int | None, bool]:
+    """(listed members, headcount, all listed?) for a unit."""
+    unit = view.record
+    assert isinstance(unit, Unit)
+    listed = ctx.index.members.get(unit.id, [])
+    headcount = unit.headcount if unit.headcount is not None else (len(listed) or None)
+    all_listed = bool(listed) and headcount == len(listed)
+    return listed, headcount, all_listed
+
+
+def member_truths(
+    view: SubjectView, ctx: Context, title: Award | None, rated: Rating | None
+) -> tuple[int, int, int | None, tuple[Fact, ...]]:
+    """(definite count, unknown count, base, facts) of members meeting the title/rating test."""
+    listed, headcount, all_listed = members_basis(view, ctx)
+    what = title.value if title else f"rating>={rated.value if rated else ''}"
+    if all_listed:
+        values: list[Truth] = []
+        for m in listed:
+            if title is not None:
+                values.append(ctx.title(m, title, ctx.year)[0])
+            else:
+                assert rated is not None
+                values.append(rating_fact(m, ctx.year, rated)[0])
+        sure, unknown = count3(values)
+        facts = (
+            Fact("members", ctx.year, len(listed), f"{view.path} (listed members)"),
+            Fact(
+                f"members:{what}",
+                ctx.year,
+                sure if not unknown else f"{sure}+{unknown}?",
+                f"{view.path} (derived from listed members)",
+            ),
+        )
+        return sure, unknown, len(listed), facts
+    uy = _unit_year(view, ctx.year)
+    attr = (
+        _AGGREGATES.get(title)
+        if title
+        else ("members_rated_htnv_or_better" if rated is Rating.HTNV else None)
+    )
+    count = getattr(uy, attr, None) if (uy is not None and attr) else None
+    facts = (
+        Fact("headcount", None, headcount, f"{view.path}.headcount"),
+        Fact(
+            attr or f"members:{what}",
+            ctx.year,
+            count,
+            f"{view.path}.history[{ctx.year}].{attr or what}",
+        ),
+    )
+    if count is None or headcount is None:
+        return 0, headcount or 0, headcount, facts
+    return count, 0, headcount, facts
+
+
+@dataclass(slots=True)
+class MemberShare(Predicate):
+    tag: ClassVar[str] = "member_share"
+    applies_to: ClassVar[frozenset[SubjectKind]] = frozenset({SubjectKind.UNIT})
+    title: Award | None = None
+    rated_at_least: Rating | None = None
+    ratio: Decimal = Decimal(0)
+    strict: bool = False
+
+    def evaluate(self, view: SubjectView, ctx: Context) -> LeafResult:
+        sure, unknown, base, facts = member_truths(view, ctx, self.title, self.rated_at_least)
+        if base is None or (unknown and base is None):
+            return LeafResult(None, facts)
+        if base == 0:
+            return LeafResult(False, facts)
+        need = self.ratio * base
+
+        def ok(count: int) -> bool:
+            return Decimal(count) > need if self.strict else Decimal(count) >= need
+
+        if ok(sure):
+            return LeafResult(True, facts)
+        if not ok(sure + unknown):
+            return LeafResult(False, facts)
+        return LeafResult(None, facts)
+
+    def describe(self, lang: str = "vi") -> str:
+        pct = f"{(self.ratio * 100).normalize():f}%"
+        what_vi = (
+            f"đạt «{award_label(self.title)}»"
+            if self.title
+            else f"xếp loại từ «{label(self.rated_at_least) if self.rated_at_least else ''}» trở lên"
+        )
+        what_en = (
+            f"hold “{award_label(self.title, 'en')}”"
+            if self.title
+            else f"rated at least “{label(self.rated_at_least, 'en') if self.rated_at_least else ''}”"
+        )
+        return tr(
+            lang,
+            f"{'trên' if self.strict else 'ít nhất'} {pct} cá nhân trong tập thể {what_vi}",
+            f"{'more than' if self.strict else 'at least'} {pct} of members {what_en}",
+        )
+
+    def reads_titles(self) -> set[tuple[Award, bool]]:
+        return {(self.title, True)} if self.title else set()
+
+
+@dataclass(slots=True)
+class MemberCount(Predicate):
+    tag: ClassVar[str] = "member_count"
+    applies_to: ClassVar[frozenset[SubjectKind]] = frozenset({SubjectKind.UNIT})
+    title: Award = Award.CHIEN_SI_THI_DUA_CO_SO
+    at_least: int = 1
+
+    def evaluate(self, view: SubjectView, ctx: Context) -> LeafResult:
+        sure, unknown, _, facts = member_truths(view, ctx, self.title, None)
+        return LeafResult(at_least3(sure, unknown, self.at_least), facts)
+
+    def describe(self, lang: str = "vi") -> str:
+        return tr(
+            lang,
+            f"có ít nhất {self.at_least} cá nhân đạt «{award_label(self.title)}»",
+            f"at least {self.at_least} member(s) hold “{award_label(self.title, 'en')}”",
+        )
+
+    def reads_titles(self) -> set[tuple[Award, bool]]:
+        return {(self.title, True)}
+
+
+@dataclass(slots=True)
+class MembersDisciplined(Predicate):
+    tag: ClassVar[str] = "members_disciplined"
+    applies_to: ClassVar[frozenset[SubjectKind]] = frozenset({SubjectKind.UNIT})
+    at_least: Any = None
+
+    def evaluate(self, view: SubjectView, ctx: Context) -> LeafResult:
+        listed, _, all_listed = members_basis(view, ctx)
+        facts: list[Fact] = []
+        hit = False
+        for m in listed:
+            person = m.record
+            assert isinstance(person, Person)
+            for d in person.disciplines:
+                if d.decided_on.year == ctx.year and discipline_at_least(d.form, self.at_least):
+                    hit = True
+                    facts.append(
+                        Fact(
+                            "member discipline",
+                            ctx.year,
+                            f"{m.id}: {d.form.value}",
+                            f"{m.path}.disciplines",
+                        )
+                    )
+        if not all_listed:
+            uy = _unit_year(view, ctx.year)
+            forms = uy.members_disciplined if uy else ()
+            for form in forms:
+                if discipline_at_least(form, self.at_least):
+                    hit = True
+            facts.append(
+                Fact(
+                    "members_disciplined",
+                    ctx.year,
+                    ", ".join(f.value for f in forms) or "—",
+                    f"{view.path}.history[{ctx.year}].members_disciplined",
+                )
+            )
+        if not facts:
+            facts.append(Fact("member disciplines", ctx.year, 0, f"{view.path} (listed members)"))
+        return LeafResult(hit, tuple(facts))
+
+    def describe(self, lang: str = "vi") -> str:
+        return tr(
+            lang,
+            f"có cá nhân bị kỷ luật từ hình thức {label(self.at_least)} trở lên trong năm xét",
+            f"a member was disciplined at “{label(self.at_least, 'en')}” or above in the judged year",
+        )
+
+
+@dataclass(slots=True)
+class Sanctions(Predicate):
+    tag: ClassVar[str] = "sanctions"
+    applies_to: ClassVar[frozenset[SubjectKind]] = frozenset({SubjectKind.HOUSEHOLD})
+    kinds: tuple[str, ...] = ()
+    within_years: int = 1
+
+    def evaluate(self, view: SubjectView, ctx: Context) -> LeafResult:
+        record = view.record
+        assert isinstance(record, Household)
+        span = window(ctx.year, self.within_years)
+        hits = [s for s in record.sanctions if s.year in span and s.kind.value in self.kinds]
+        facts = tuple(
+            Fact("sanction", s.year, s.kind.value, f"{view.path}.sanctions") for s in hits
+        ) or (Fact("sanctions", ctx.year, 0, f"{view.path}.sanctions"),)
+        return LeafResult(bool(hits), facts)
+
+    def describe(self, lang: str = "vi") -> str:
+        return tr(
+            lang,
+            f"có thành viên bị truy cứu hoặc xử phạt ({', '.join(self.kinds)}) trong năm xét",
+            f"a member was prosecuted or sanctioned ({', '.join(self.kinds)}) in the judged year",
+        )

@@ -1,0 +1,74 @@
+"""Run a batch end to end: choose the pack by date, compile it (once, cached), decide every nomination.
+
+This is the stage the CLI, the reports and other systems call. It holds no global state: pass a
+`PackRegistry` to share loaded packs between calls (it is thread-safe), or let each call make one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from khenthuong.batch.load import load_batch
+from khenthuong.engine.compile import Plan
+from khenthuong.engine.decision import Decision
+from khenthuong.engine.evaluate import Evaluation, evaluate_nominations
+from khenthuong.model.batch import Batch
+from khenthuong.packs.registry import PackRegistry, ResolvedPack
+
+
+@dataclass(frozen=True, slots=True)
+class BatchResult:
+    """Decisions for a batch, with the pack and plan that produced them."""
+
+    batch: Batch
+    pack: ResolvedPack
+    plan: Plan
+    decisions: tuple[Decision, ...]
+    evaluation: Evaluation = field(repr=False, compare=False)
+    extras: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    @property
+    def date(self) -> dt.date:
+        return self.plan.date
+
+    def decision(self, candidate: str, award: str) -> Decision | None:
+        for d in self.decisions:
+            if d.candidate == candidate and d.award.value == award:
+                return d
+        return None
+
+
+def evaluate_batch(
+    batch: Batch | str | Path,
+    *,
+    pack: str | None = None,
+    province: str | None = None,
+    registry: PackRegistry | None = None,
+) -> BatchResult:
+    """Decide every nomination of `batch` under the pack in force on its decision date.
+
+    Args:
+        batch: a loaded `Batch`, or the path of a batch file.
+        pack: a national pack id to use instead of the one chosen by date.
+        province: a provincial layer to apply (default: the batch's `province`).
+        registry: where packs come from (default: the bundled packs).
+
+    Example:
+        >>> from khenthuong import evaluate_batch, load_batch
+        >>> from khenthuong.packs.registry import bundled_rules_dir
+        >>> fixture = bundled_rules_dir().parent / "fixtures" / "cao-bang-2021" / "so-noi-vu.yaml"
+        >>> result = evaluate_batch(load_batch(fixture))
+        >>> result.pack.id
+        'vn-2017'
+    """
+    if not isinstance(batch, Batch):
+        batch = load_batch(batch)
+    registry = registry or PackRegistry()
+    day = batch.batch.decision_date
+    resolved = registry.for_date(day, province or batch.batch.province, pack)
+    plan: Plan = resolved.plan(day)
+    evaluated = evaluate_nominations(plan, batch)
+    return BatchResult(batch, resolved, plan, evaluated.decisions, evaluated.evaluation)
