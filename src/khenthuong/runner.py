@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from khenthuong.batch.load import load_batch
 from khenthuong.engine.compile import Plan
@@ -28,7 +27,6 @@ class BatchResult:
     plan: Plan
     decisions: tuple[Decision, ...]
     evaluation: Evaluation = field(repr=False, compare=False)
-    extras: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @property
     def date(self) -> dt.date:

@@ -120,8 +120,6 @@ def decision_record(d: Decision, pack: ResolvedPack, lang: str = "vi") -> dict[s
 def result_record(result: BatchResult, lang: str = "vi") -> dict[str, Any]:
     """The `check --format json` document for a batch result."""
     decisions = [decision_record(d, result.pack, lang) for d in result.decisions]
-    for extend in result.extras.get("record_hooks", ()):
-        extend(decisions)
     return {
         "schema": SCHEMA,
         "engine": ENGINE,
@@ -140,6 +138,6 @@ def result_record(result: BatchResult, lang: str = "vi") -> dict[str, Any]:
             "digest": result.pack.digest,
         },
         "decisions": decisions,
-        "findings": list(result.extras.get("findings", [])),
+        "findings": [],
         "digest": sha256([d["digest"] for d in decisions]),
     }
