@@ -7,6 +7,7 @@ This is the stage the CLI, the reports and other systems call. It holds no globa
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from khenthuong.engine.decision import Decision
 from khenthuong.engine.evaluate import Evaluation, evaluate_nominations
 from khenthuong.model.batch import Batch
 from khenthuong.packs.registry import PackRegistry, ResolvedPack
+from khenthuong.ranking import Finding, Placement, Ranking, rank_batch
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,10 +29,20 @@ class BatchResult:
     plan: Plan
     decisions: tuple[Decision, ...]
     evaluation: Evaluation = field(repr=False, compare=False)
+    rankings: tuple[Ranking, ...] = ()
+    findings: tuple[Finding, ...] = ()
 
     @property
     def date(self) -> dt.date:
         return self.plan.date
+
+    def placement(self, candidate: str, award: str) -> Placement | None:
+        """Where a decision stands under its award's quota (None: no quota applies to it)."""
+        for r in self.rankings:
+            for p in r.placements:
+                if p.candidate == candidate and p.award.value == award:
+                    return p
+        return None
 
     def decision(self, candidate: str, award: str) -> Decision | None:
         for d in self.decisions:
@@ -45,6 +57,7 @@ def evaluate_batch(
     pack: str | None = None,
     province: str | None = None,
     registry: PackRegistry | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> BatchResult:
     """Decide every nomination of `batch` under the pack in force on its decision date.
 
@@ -53,6 +66,7 @@ def evaluate_batch(
         pack: a national pack id to use instead of the one chosen by date.
         province: a provincial layer to apply (default: the batch's `province`).
         registry: where packs come from (default: the bundled packs).
+        progress: called with (decided, total) after each decision, e.g. for a progress bar.
 
     Example:
         >>> from khenthuong import evaluate_batch, load_batch
@@ -68,5 +82,14 @@ def evaluate_batch(
     day = batch.batch.decision_date
     resolved = registry.for_date(day, province or batch.batch.province, pack)
     plan: Plan = resolved.plan(day)
-    evaluated = evaluate_nominations(plan, batch)
-    return BatchResult(batch, resolved, plan, evaluated.decisions, evaluated.evaluation)
+    evaluated = evaluate_nominations(plan, batch, progress)
+    ranked = rank_batch(resolved, evaluated.evaluation, evaluated.decisions)
+    return BatchResult(
+        batch,
+        resolved,
+        plan,
+        evaluated.decisions,
+        evaluated.evaluation,
+        ranked.rankings,
+        ranked.findings,
+    )

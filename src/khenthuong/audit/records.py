@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from khenthuong.audit.digest import ENGINE, batch_digest, decision_digest, sha256
+from khenthuong.audit.digest import ENGINE, batch_digest, canonical_batch, decision_digest, sha256
 from khenthuong.engine.compile import CompiledRule, Node
 from khenthuong.engine.decision import Decision
 from khenthuong.model.vocab import award_label
@@ -120,6 +120,11 @@ def decision_record(d: Decision, pack: ResolvedPack, lang: str = "vi") -> dict[s
 def result_record(result: BatchResult, lang: str = "vi") -> dict[str, Any]:
     """The `check --format json` document for a batch result."""
     decisions = [decision_record(d, result.pack, lang) for d in result.decisions]
+    placements = {(p.candidate, p.award.value): p for r in result.rankings for p in r.placements}
+    for rec in decisions:  # rank, selected, quota, priority, cut_by: see khenthuong.ranking
+        placed = placements.get((rec["candidate"], rec["award"]))
+        if placed is not None:
+            rec.update(placed.to_json(lang))
     return {
         "schema": SCHEMA,
         "engine": ENGINE,
@@ -137,7 +142,10 @@ def result_record(result: BatchResult, lang: str = "vi") -> dict[str, Any]:
             "layers": result.pack.layer_ids,
             "digest": result.pack.digest,
         },
+        # The batch itself, canonical, so that `khenthuong verify` can recompute every decision.
+        "input": canonical_batch(result.batch),
         "decisions": decisions,
-        "findings": [],
+        "rankings": [r.to_json(lang) for r in result.rankings],
+        "findings": [f.to_json(lang) for f in result.findings],
         "digest": sha256([d["digest"] for d in decisions]),
     }
