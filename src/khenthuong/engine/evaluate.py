@@ -8,6 +8,7 @@ An `Evaluation` is local to one call: nothing is shared between threads except t
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from khenthuong.engine.compile import Plan
@@ -98,8 +99,13 @@ class Evaluated:
     evaluation: Evaluation
 
 
-def evaluate_nominations(plan: Plan, batch: Batch) -> Evaluated:
-    """Decide every nomination of `batch` (duplicates decided once) with `plan`."""
+def evaluate_nominations(
+    plan: Plan, batch: Batch, progress: Callable[[int, int], None] | None = None
+) -> Evaluated:
+    """Decide every nomination of `batch` (duplicates decided once) with `plan`.
+
+    `progress`, if given, is called with (decided, total) after each decision (for progress bars).
+    """
     ev = Evaluation(plan, batch)
     pairs = sorted(
         {
@@ -109,4 +115,9 @@ def evaluate_nominations(plan: Plan, batch: Batch) -> Evaluated:
         },
         key=lambda p: (AWARD_ORDER[p[0]], p[1]),
     )
-    return Evaluated(plan, tuple(ev.decide(c, a) for a, c in pairs), ev)
+    decisions = []
+    for done, (a, c) in enumerate(pairs, start=1):
+        decisions.append(ev.decide(c, a))
+        if progress is not None:
+            progress(done, len(pairs))
+    return Evaluated(plan, tuple(decisions), ev)
