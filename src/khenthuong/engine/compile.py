@@ -118,19 +118,25 @@ class _Compiler:
         self.diagnostics: list[Diagnostic] = []
         self.params: dict[str, ParamBinding] = {}
         self.origin: dict[str, str] = {r.id: layer.id for layer in pack.layers for r in layer.rules}
+        # Where the condition being compiled is written: its criterion and the path inside it.
+        self.here: tuple[str, tuple[str | int, ...]] = ("", ())
+        self.args: Any = None
 
-    def error(self, code: str, message: str, key: str, help_: str, rule: str | None) -> None:
+    def error(
+        self,
+        code: str,
+        message: str,
+        key: str,
+        help_: str,
+        rule: str | None,
+        sub: tuple[str | int, ...] = (),
+    ) -> None:
         where = self.pack.where.get(key)
         self.diagnostics.append(
             Diagnostic(
                 code,
                 message,
-                location=Location(
-                    file=where.file if where else None,
-                    line=where.line if where else None,
-                    column=where.column if where else None,
-                    rule=rule,
-                ),
+                location=where.at(sub).location(rule) if where else Location(rule=rule),
                 help=help_,
             )
         )
@@ -147,6 +153,7 @@ class _Compiler:
                     f"rule:{r.id}",
                     "name the id of the rule this one replaces",
                     r.id,
+                    ("overrides",),
                 )
         overridden = {r.overrides for r in active if r.overrides}
         active = [r for r in active if r.id not in overridden]
@@ -171,23 +178,28 @@ class _Compiler:
         if not isinstance(value, ParamRef):
             return value
         binding = self.pack.param(value.param, self.day)
+        key, leaf = self.here
+        arg = next((n for n in type(self.args).model_fields if getattr(self.args, n) is value), "")
+        sub = (*leaf, arg, "param") if arg else leaf
         if binding is None:
             if value.param in self.pack.parameters:
                 self.error(
                     "KT222",
                     f'parameter "{value.param}" has no value in force on {self.day.isoformat()}',
-                    f"rule:{rule.id}",
+                    key,
                     "add a dated value that covers this date",
                     rule.id,
+                    sub,
                 )
             else:
                 self.error(
                     "KT221",
                     f'unknown parameter "{value.param}"'
                     f"{suggest(value.param, sorted(self.pack.parameters))}",
-                    f"rule:{rule.id}",
+                    key,
                     "define it under parameters/ or correct the name",
                     rule.id,
+                    sub,
                 )
             return expect(0) if expect in (int, Decimal) else None
         raw = binding.value
@@ -199,31 +211,47 @@ class _Compiler:
                 "KT223",
                 f'parameter "{value.param}" is {raw!r}, but this argument needs '
                 f"{'a whole number' if expect is int else 'a ratio'}",
-                f"rule:{rule.id}",
+                key,
                 "fix the parameter's value or the argument",
                 rule.id,
+                sub,
             )
             return expect(0)
         used.append(binding)
         self.params[binding.id] = binding
         return expect(raw)
 
-    def node(self, cond: BaseModel, rule: Rule, leaves: list[preds.Predicate]) -> Node:
+    def node(
+        self,
+        cond: BaseModel,
+        rule: Rule,
+        leaves: list[preds.Predicate],
+        path: tuple[str | int, ...] = (),
+    ) -> Node:
         written = cond.model_dump(mode="json", by_alias=True, exclude_unset=True)
         if isinstance(cond, AllOf | AnyOf):
             kids = cond.all if isinstance(cond, AllOf) else cond.any
             kind = "all" if isinstance(cond, AllOf) else "any"
-            return Node(kind, tuple(self.node(c, rule, leaves) for c in kids), written=written)
+            return Node(
+                kind,
+                tuple(self.node(c, rule, leaves, (*path, kind, i)) for i, c in enumerate(kids)),
+                written=written,
+            )
         if isinstance(cond, NotOf):
-            return Node("not", (self.node(cond.not_, rule, leaves),), written=written)
+            return Node(
+                "not", (self.node(cond.not_, rule, leaves, (*path, "not")),), written=written
+            )
+        key = self.here[0]
+        self.here = (key, (*path, next(iter(type(cond).model_fields))))
         pred = self.predicate(cond, rule, written)
         if rule.subject not in pred.applies_to:
             self.error(
                 "KT224",
                 f'predicate "{pred.tag}" does not apply to a {rule.subject.value}',
-                f"rule:{rule.id}",
+                key,
                 "it applies to: " + ", ".join(sorted(k.value for k in pred.applies_to)),
                 rule.id,
+                self.here[1],
             )
         leaves.append(pred)
         return Node("leaf", leaf=len(leaves) - 1, written=written)
@@ -233,6 +261,7 @@ class _Compiler:
             return preds.Attested(written, criterion=cond.attested)
         (tag,) = type(cond).model_fields
         args = getattr(cond, tag)
+        self.args = args
         used: list[ParamBinding] = []
 
         def whole(v: Any) -> int:
@@ -311,6 +340,12 @@ class _Compiler:
                 kinds=tuple(k.value for k in args.kinds),
                 within_years=whole(args.within_years),
             ),
+            "effective_rating": lambda: preds.EffectiveRating(
+                written, at_least=args.at_least, offset=args.year
+            ),
+            "unsettled": lambda: preds.Unsettled(
+                written, reason=args.reason, reason_en=args.reason_en
+            ),
         }
         pred = builders[tag]()
         pred.params = tuple(used)
@@ -326,9 +361,10 @@ class _Compiler:
                 "KT225",
                 "member_share needs exactly one of `title`/`rated_at_least` and exactly one of "
                 "`more_than`/`at_least`",
-                f"rule:{rule.id}",
+                self.here[0],
                 "e.g. {member_share: {title: lao_dong_tien_tien, more_than: {param: …}}}",
                 rule.id,
+                self.here[1],
             )
         strict = args.more_than is not None
         return preds.MemberShare(
@@ -342,22 +378,25 @@ class _Compiler:
     def criterion(
         self, c: Criterion, rule: Rule, leaves: list[preds.Predicate]
     ) -> CompiledCriterion:
+        key = f"criterion:{rule.id}/{c.id}"
         if c.source.instrument not in self.pack.instruments:
             self.error(
                 "KT226",
                 f'criterion "{c.id}" cites unknown instrument "{c.source.instrument}"'
                 f"{suggest(c.source.instrument, sorted(self.pack.instruments))}",
-                f"criterion:{rule.id}/{c.id}",
+                key,
                 "declare the instrument in instruments/ or correct the id",
                 rule.id,
+                ("source", "instrument"),
             )
+        self.here = (key, ())
         return CompiledCriterion(
             c.id,
             c.title,
             c.title_en,
             c.source,
             self.pack.cite(c.source),
-            self.node(c.when, rule, leaves),
+            self.node(c.when, rule, leaves, ("when",)),
         )
 
     def rule(self, r: Rule) -> CompiledRule:
@@ -365,8 +404,14 @@ class _Compiler:
         criteria = tuple(self.criterion(c, r, leaves) for c in r.criteria)
         ids = [c.id for c in r.criteria]
         if len(set(ids)) != len(ids):
+            twice = next(i for i in ids if ids.count(i) > 1)
             self.error(
-                "KT227", f'rule "{r.id}" has two criteria with one id', f"rule:{r.id}", "", r.id
+                "KT227",
+                f'rule "{r.id}" has two criteria with the id "{twice}"',
+                f"criterion:{r.id}/{twice}",
+                "criterion ids are unique within a rule: rename one",
+                r.id,
+                ("id",),
             )
         confidence = max(
             [r.source.confidence, *(c.source.confidence for c in r.criteria)],

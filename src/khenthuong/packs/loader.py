@@ -8,8 +8,10 @@ Files are read in sorted order so that a pack reads the same on every machine.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -32,6 +34,8 @@ from khenthuong.sources import Limits, Positions, decode, load_yaml
 
 M = TypeVar("M", bound=BaseModel)
 PACK_FILE_LIMITS = Limits(max_bytes=4 * 1024 * 1024, max_depth=40, max_nodes=500_000)
+# Other data a pack may hold, as `<name>*.yaml` beside pack.yaml or `<name>/*.yaml`.
+EXTRA_FILES: tuple[str, ...] = ("ranking", "movements", "areas")
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +46,18 @@ class Located:
     path: tuple[str | int, ...]
     line: int | None
     column: int | None
+    positions: Positions | None = field(default=None, compare=False, repr=False)
+
+    def at(self, sub: tuple[str | int, ...]) -> Located:
+        """The place of `sub`, a path inside this item (its nearest written ancestor's position)."""
+        path = (*self.path, *sub)
+        pos = self.positions.find(path) if self.positions is not None and sub else None
+        if pos is None:
+            return Located(self.file, path, self.line, self.column, self.positions)
+        return Located(self.file, path, pos[0], pos[1], self.positions)
+
+    def location(self, rule: str | None = None) -> Location:
+        return Location(self.file, self.line, self.column, yaml_path(self.path), rule)
 
 
 @dataclass(slots=True)
@@ -56,6 +72,7 @@ class LoadedPack:
     extras: dict[str, Any] = field(default_factory=dict)
     where: dict[str, Located] = field(default_factory=dict)
     files: dict[str, str] = field(default_factory=dict)
+    positions: dict[str, Positions] = field(default_factory=dict)
 
     @property
     def id(self) -> str:
@@ -71,6 +88,7 @@ class _Reader:
         self.root = root
         self.diagnostics: list[Diagnostic] = []
         self.files: dict[str, str] = {}
+        self.positions: dict[str, Positions] = {}
 
     def rel(self, path: Path) -> str:
         try:
@@ -93,6 +111,7 @@ class _Reader:
                 raise
             self.diagnostics += [_as_pack_diag(d) for d in diags]
             return None, Positions({}), name
+        self.positions[name] = positions
         try:
             return model.model_validate(data), positions, name
         except ValidationError as exc:
@@ -137,12 +156,16 @@ def read_pack(root: Path) -> tuple[LoadedPack | None, list[Diagnostic]]:
     if manifest_file is None:
         return None, reader.diagnostics
     pack = LoadedPack(root=root, manifest=manifest_file.pack)
+    manifest_name = reader.rel(manifest_path)
+    pack.where["pack"] = _where(
+        manifest_name, ("pack",), reader.positions.get(manifest_name, Positions({}))
+    )
     if pack.manifest.id != root.name:
         reader.diagnostics.append(
             Diagnostic(
                 "KT202",
                 f'pack id "{pack.manifest.id}" differs from its folder name "{root.name}"',
-                location=Location(file=reader.rel(manifest_path), line=2, path="pack.id"),
+                location=pack.where["pack"].at(("id",)).location(),
                 help="rename the folder or the id so that they match",
             )
         )
@@ -174,7 +197,7 @@ def read_pack(root: Path) -> tuple[LoadedPack | None, list[Diagnostic]]:
                         "sort the values by `from` and remove duplicates",
                     )
                 )
-    for extra in ("ranking", "movements", "areas"):
+    for extra in EXTRA_FILES:
         for path in sorted(root.glob(f"{extra}*.y*ml")) + sorted(
             (root / extra).glob("*.y*ml") if (root / extra).is_dir() else []
         ):
@@ -191,6 +214,7 @@ def read_pack(root: Path) -> tuple[LoadedPack | None, list[Diagnostic]]:
                 continue
             pack.extras[path.relative_to(root).as_posix()] = (data, positions, name)
     pack.files = reader.files
+    pack.positions = reader.positions
     return pack, reader.diagnostics
 
 
@@ -230,7 +254,7 @@ def _add_instrument(
 
 def _where(name: str, path: tuple[str | int, ...], positions: Positions) -> Located:
     pos = positions.find(path)
-    return Located(name, path, pos[0] if pos else None, pos[1] if pos else None)
+    return Located(name, path, pos[0] if pos else None, pos[1] if pos else None, positions)
 
 
 def _diag(
@@ -278,8 +302,15 @@ def validation_diagnostics(
 ) -> list[Diagnostic]:
     """Turn pydantic errors into located diagnostics with "did you mean" for names."""
     out: list[Diagnostic] = []
-    for err in exc.errors(include_url=False):
-        loc = _strip_tags(tuple(err["loc"]))
+    errors = exc.errors(include_url=False)
+    failed = [tuple(e["loc"]) for e in errors]
+    for err in errors:
+        here = tuple(err["loc"])
+        if err["type"] == "too_short" and any(
+            len(o) > len(here) and o[: len(here)] == here for o in failed
+        ):
+            continue  # a list whose items failed is reported through its items, not as "empty"
+        loc = _strip_tags(here)
         # Map pydantic's alias-free names back to what is written in the file.
         loc = tuple(
             "not" if p == "not_" else "from" if p == "from_" else "in" if p == "in_" else p
@@ -296,6 +327,8 @@ def validation_diagnostics(
                     f'unknown predicate "{keys[0]}"{suggest(str(keys[0]), list(CONDITION_NAMES))}'
                 )
                 code = "KT210"
+                loc = (*loc, str(keys[0]))  # point at the misspelt name itself
+                pos = locate(loc) or pos
             else:
                 message = "a condition must be a mapping with exactly one key, the predicate name"
                 code = "KT211"
@@ -310,6 +343,12 @@ def validation_diagnostics(
             message = f'missing required key "{loc[-1]}"'
             help_ = "add it; see docs/rules.md for the rule format"
             code = "KT213"
+        elif kind == "enum" and isinstance(err.get("input"), str):
+            choices = re.findall(r"'([^']*)'", str(err.get("ctx", {}).get("expected", "")))
+            written = str(err["input"])
+            message = f'unknown {_vocabulary_name(choices)} "{written}"{suggest(written, choices)}'
+            help_ = "allowed here: " + ", ".join(choices)
+            code = "KT214"
         else:
             message = err["msg"].rstrip(".")
             shown = err.get("input")
@@ -332,6 +371,30 @@ def validation_diagnostics(
             )
         )
     return out
+
+
+def _vocabulary_name(choices: list[str]) -> str:
+    """What a closed set of codes is called in messages ("award code", "rating", …)."""
+    from khenthuong.model import vocab
+
+    names: tuple[tuple[type[StrEnum], str], ...] = (
+        (vocab.Award, "award code"),
+        (vocab.Rating, "rating"),
+        (vocab.Scope, "scope"),
+        (vocab.DisciplineForm, "discipline form"),
+        (vocab.SubjectKind, "subject kind"),
+        (vocab.Confidence, "confidence mark"),
+        (vocab.Attestation, "attestation"),
+        (vocab.Employment, "employment category"),
+        (vocab.Position, "position"),
+        (vocab.UnitKind, "unit kind"),
+        (vocab.InitiativeKind, "initiative kind"),
+        (vocab.SanctionKind, "sanction kind"),
+    )
+    for enum, name in names:
+        if set(choices) == {e.value for e in enum}:
+            return name
+    return "value"
 
 
 def _rule_id_at(data: Any, loc: tuple[str | int, ...]) -> str | None:

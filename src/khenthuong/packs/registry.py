@@ -269,9 +269,7 @@ def resolve_layers(layers: list[LoadedPack]) -> ResolvedPack:
                         "KT207",
                         f'parameter "{pid}" of {layer.id} redefines one of {owner[pid]} '
                         "without `overrides: true`",
-                        location=Location(
-                            file=loc.file if loc else None, line=loc.line if loc else None
-                        ),
+                        location=loc.location() if loc else Location(),
                         help="set `overrides: true` to replace the national value on purpose",
                     )
                 )
