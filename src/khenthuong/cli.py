@@ -112,13 +112,25 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def emit(text: str, out: str | None) -> None:
-    """Print `text`, or write it atomically to `out`."""
+    """Print `text`, or write it atomically to `out`; either way as UTF-8, whatever the locale.
+
+    A terminal or pipe whose encoding is not UTF-8 (LC_ALL=C on old systems, a Windows pipe in
+    cp1252) gets the UTF-8 bytes: output never depends on the locale and Vietnamese text never
+    fails to print.
+    """
     if out:
         from khenthuong.atomic import write_text
 
         write_text(out, text)
-    else:
+        return
+    encoding = (getattr(sys.stdout, "encoding", None) or "utf-8").lower().replace("-", "")
+    buffer = getattr(sys.stdout, "buffer", None)
+    if encoding in ("utf8", "utf8sig") or buffer is None:
         sys.stdout.write(text)
+    else:
+        sys.stdout.flush()
+        buffer.write(text.encode("utf-8"))
+        buffer.flush()
 
 
 def _print_diagnostics(diagnostics: list[Diagnostic]) -> None:

@@ -16,6 +16,8 @@ from typing import Any, ClassVar, Protocol
 from khenthuong.engine.facts import BatchIndex, Fact, FactValue, LeafResult, SubjectView
 from khenthuong.model.subjects import Household, Person, Unit, UnitYear
 from khenthuong.model.vocab import (
+    RATING_ORDER,
+    SCOPE_ORDER,
     Attestation,
     Award,
     InitiativeKind,
@@ -29,6 +31,8 @@ from khenthuong.model.vocab import (
 )
 from khenthuong.packs.registry import ParamBinding
 from khenthuong.periods import Truth, add_months, all3, in_effect, window
+
+_RESEARCH = InitiativeKind.RESEARCH
 
 
 class Context(Protocol):
@@ -80,6 +84,32 @@ def at_least3(sure: int, unknown: int, need: int) -> Truth:
     return None
 
 
+def title_truth(ctx: Context, view: SubjectView, award: Award, year: int) -> Truth:
+    """`ctx.title(...)[0]`, through the context's fact-free `title_truth` when it has one."""
+    fast = getattr(ctx, "title_truth", None)
+    if fast is not None:
+        truth: Truth = fast(view, award, year)
+        return truth
+    return ctx.title(view, award, year)[0]
+
+
+def rating_truth(view: SubjectView, year: int, level: int) -> Truth:
+    """`rating_fact(...)[0]` with the level as its `RATING_ORDER` rank, building no fact."""
+    rec = view.years.get(year)
+    rating = getattr(rec, "rating", None) if rec is not None else None
+    return None if rating is None else RATING_ORDER[rating] >= level
+
+
+def since_truth(view: SubjectView, award: Award | None, first_year: int) -> bool:
+    """`_Since.check(...)[0]`: `award` was received before `first_year` (True if no award)."""
+    if award is None:
+        return True
+    for c in view.record.commendations:
+        if c.award == award and c.year < first_year:
+            return True
+    return any(y < first_year and award in rec.titles for y, rec in view.years.items())
+
+
 @dataclass(slots=True)
 class Predicate:
     """Base of every predicate: its name, its arguments as written, and the parameters it used."""
@@ -91,6 +121,19 @@ class Predicate:
 
     def evaluate(self, view: SubjectView, ctx: Context) -> LeafResult:
         raise NotImplementedError
+
+    # Whether an unknown result of this predicate means "deferred" (the note `deferred`): lets a
+    # decision say it is deferred from its truths alone, without rebuilding its facts.
+    defers: ClassVar[bool] = False
+
+    def holds(self, view: SubjectView, ctx: Context) -> Truth:
+        """The truth `evaluate` would give, without building facts (the fast path).
+
+        Evaluation calls this for every leaf and keeps only the truths; the facts are read again
+        by `evaluate` when a trace is shown. Predicates on the hot path override it with code that
+        builds no `Fact` or string; an override must agree with `evaluate(...).holds`.
+        """
+        return self.evaluate(view, ctx).holds
 
     def describe(self, lang: str = "vi") -> str:
         raise NotImplementedError
@@ -120,6 +163,9 @@ class RatingIs(Predicate):
     def evaluate(self, view: SubjectView, ctx: Context) -> LeafResult:
         holds, fact = rating_fact(view, ctx.year + self.offset, self.at_least)
         return LeafResult(holds, (fact,))
+
+    def holds(self, view: SubjectView, ctx: Context) -> Truth:
+        return rating_truth(view, ctx.year + self.offset, RATING_ORDER[self.at_least])
 
     def describe(self, lang: str = "vi") -> str:
         return tr(
@@ -182,6 +228,22 @@ class RatingStreak(Predicate):
         holds = all3([since, *(h for h, _ in pairs)])
         return LeafResult(holds, (*since_facts, *(f for _, f in pairs)))
 
+    def holds(self, view: SubjectView, ctx: Context) -> Truth:
+        first = ctx.year + self.ending - self.years + 1
+        if not since_truth(view, self.since_commendation, first):
+            return False
+        level = RATING_ORDER[self.at_least]
+        years = view.years
+        unknown = False
+        for y in range(first, first + self.years):
+            rec = years.get(y)
+            rating = getattr(rec, "rating", None) if rec is not None else None
+            if rating is None:
+                unknown = True
+            elif RATING_ORDER[rating] < level:
+                return False
+        return None if unknown else True
+
     def describe(self, lang: str = "vi") -> str:
         base = tr(
             lang,
@@ -199,30 +261,31 @@ class RatingStreak(Predicate):
         return base
 
     def missing(self, result: LeafResult, lang: str = "vi") -> str:
-        run = trailing_run(
+        short = short_years(
             result.facts,
             "rating",
             lambda v: isinstance(v, str) and rating_at_least(Rating(v), self.at_least),
         )
-        if result.holds is False and run < self.years:
+        if result.holds is False and short:
             return tr(
                 lang,
-                f"cần thêm {self.years - run} năm liên tục xếp loại từ «{label(self.at_least)}» "
-                "trở lên",
-                f"needs {self.years - run} more consecutive year(s) rated at least "
-                f"“{label(self.at_least, 'en')}”",
+                f"cần thêm {len(short)} năm liên tục xếp loại từ «{label(self.at_least)}» "
+                f"trở lên (chưa đạt: {years_text(short)})",
+                f"needs {len(short)} more consecutive year(s) rated at least "
+                f"“{label(self.at_least, 'en')}” (not met: {years_text(short)})",
             )
         return Predicate.missing(self, result, lang)
 
 
-def trailing_run(facts: tuple[Fact, ...], name: str, ok: Callable[[FactValue], bool]) -> int:
-    """Length of the run of facts named `name` meeting `ok`, counted back from the latest year."""
-    run = 0
-    for f in reversed([f for f in facts if f.name == name]):
-        if not ok(f.value):
-            break
-        run += 1
-    return run
+def short_years(facts: tuple[Fact, ...], name: str, ok: Callable[[FactValue], bool]) -> list[int]:
+    """Years of the facts named `name` that do not (or are not known to) meet `ok`."""
+    return sorted(
+        {f.year for f in facts if f.name == name and f.year is not None and not ok(f.value)}
+    )
+
+
+def years_text(years: Iterable[int]) -> str:
+    return ", ".join(str(y) for y in years)
 
 
 @dataclass(slots=True)
@@ -234,6 +297,9 @@ class TitleHeld(Predicate):
     def evaluate(self, view: SubjectView, ctx: Context) -> LeafResult:
         holds, fact = ctx.title(view, self.award, ctx.year + self.offset)
         return LeafResult(holds, (fact,))
+
+    def holds(self, view: SubjectView, ctx: Context) -> Truth:
+        return title_truth(ctx, view, self.award, ctx.year + self.offset)
 
     def describe(self, lang: str = "vi") -> str:
         return tr(
@@ -257,6 +323,16 @@ class TitleStreak(Predicate):
         pairs = [ctx.title(view, self.award, y) for y in window(ctx.year + self.ending, self.years)]
         return LeafResult(all3(h for h, _ in pairs), tuple(f for _, f in pairs))
 
+    def holds(self, view: SubjectView, ctx: Context) -> Truth:
+        unknown = False
+        for y in window(ctx.year + self.ending, self.years):
+            value = title_truth(ctx, view, self.award, y)
+            if value is False:
+                return False
+            if value is None:
+                unknown = True
+        return None if unknown else True
+
     def describe(self, lang: str = "vi") -> str:
         return tr(
             lang,
@@ -267,13 +343,14 @@ class TitleStreak(Predicate):
         )
 
     def missing(self, result: LeafResult, lang: str = "vi") -> str:
-        run = trailing_run(result.facts, "title", lambda v: v is True)
-        if result.holds is False and run < self.years:
+        short = short_years(result.facts, "title", lambda v: v is True)
+        if result.holds is not True and short:
             return tr(
                 lang,
-                f"cần thêm {self.years - run} năm liên tục đạt «{award_label(self.award)}»",
-                f"needs {self.years - run} more consecutive year(s) of "
-                f"“{award_label(self.award, 'en')}”",
+                f"cần thêm {len(short)} năm liên tục đạt «{award_label(self.award)}» "
+                f"(chưa đạt: {years_text(short)})",
+                f"needs {len(short)} more consecutive year(s) of "
+                f"“{award_label(self.award, 'en')}” (not held: {years_text(short)})",
             )
         return Predicate.missing(self, result, lang)
 
@@ -298,6 +375,13 @@ class TitleCount(Predicate):
         holds = all3([since, at_least3(sure, unknown, self.at_least)])
         return LeafResult(holds, (*since_facts, *(f for _, f in pairs)))
 
+    def holds(self, view: SubjectView, ctx: Context) -> Truth:
+        span = window(ctx.year + self.ending, self.within_years)
+        if not since_truth(view, self.since_commendation, span.start):
+            return False
+        sure, unknown = count3(title_truth(ctx, view, self.award, y) for y in span)
+        return at_least3(sure, unknown, self.at_least)
+
     def describe(self, lang: str = "vi") -> str:
         return tr(
             lang,
@@ -306,6 +390,19 @@ class TitleCount(Predicate):
             f"“{award_label(self.award, 'en')}” at least {self.at_least} times "
             f"{window_phrase(self.within_years, self.ending, lang)}",
         )
+
+    def missing(self, result: LeafResult, lang: str = "vi") -> str:
+        held = sum(1 for f in result.facts if f.name == "title" and f.value is True)
+        need = self.at_least - held
+        if result.holds is not True and need > 0:
+            return tr(
+                lang,
+                f"cần thêm {need} lần đạt «{award_label(self.award)}» "
+                f"{window_phrase(self.within_years, self.ending, lang)}",
+                f"needs “{award_label(self.award, 'en')}” {need} more time(s) "
+                f"{window_phrase(self.within_years, self.ending, lang)}",
+            )
+        return Predicate.missing(self, result, lang)
 
     def reads_titles(self) -> set[tuple[Award, bool]]:
         return {(self.award, False)} if self.ending == 0 else set()
@@ -366,6 +463,31 @@ class Initiatives(Predicate):
         note = "below_scope" if holds is False and below_scope else None
         return LeafResult(holds, tuple(facts), note)
 
+    def holds(self, view: SubjectView, ctx: Context) -> Truth:
+        last = ctx.year + self.ending
+        first = last - self.within_years + 1
+        if not since_truth(view, self.since_commendation, first):
+            return False
+        kinds = self.kinds
+        accepted = self.research_accepted
+        applied = self.applied
+        sure = unknown = 0
+        for ini in view.record.initiatives:  # type: ignore[union-attr]
+            if not first <= ini.year <= last or ini.kind not in kinds:
+                continue
+            if SCOPE_ORDER[ini.scope] < SCOPE_ORDER[self.scope]:
+                continue
+            value: Truth = ini.accepted if (accepted and ini.kind is _RESEARCH) else True
+            if applied and value is not False:
+                done = ini.applied
+                if done is not True:
+                    value = done
+            if value is True:
+                sure += 1
+            elif value is None:
+                unknown += 1
+        return at_least3(sure, unknown, self.at_least)
+
     def describe(self, lang: str = "vi") -> str:
         if tuple(self.kinds) == (InitiativeKind.INITIATIVE,):
             kinds = ("sáng kiến", "initiative(s)")
@@ -423,6 +545,15 @@ class CommendationHeld(Predicate):
         )
         return LeafResult(bool(years), (fact,))
 
+    def holds(self, view: SubjectView, ctx: Context) -> Truth:
+        end = ctx.year + self.ending
+        start = end - self.within_years + 1 if self.within_years else -10_000
+        award = self.award
+        for c in view.record.commendations:
+            if c.award == award and start <= c.year <= end:
+                return True
+        return any(start <= y <= end and award in rec.titles for y, rec in view.years.items())
+
     def describe(self, lang: str = "vi") -> str:
         where = (
             window_phrase(self.within_years, self.ending, lang)
@@ -453,12 +584,39 @@ class Tenure(Predicate):
             return LeafResult(None, (fact,))
         return LeafResult(add_months(start, self.months_at_least) <= ctx.date, (fact,))
 
+    def holds(self, view: SubjectView, ctx: Context) -> Truth:
+        start = view.record.recruited_on  # type: ignore[union-attr]
+        if start is None:
+            return None
+        # add_months(start, m) <= date, comparing (year, month) first: the clamp to the month's
+        # last day matters only when the months are equal.
+        day = ctx.date
+        year, month = divmod(start.year * 12 + start.month - 1 + self.months_at_least, 12)
+        month += 1
+        if year != day.year or month != day.month:
+            return (year, month) < (day.year, day.month)
+        return start.day <= day.day or add_months(start, self.months_at_least) <= day
+
     def describe(self, lang: str = "vi") -> str:
         return tr(
             lang,
             f"đã tuyển dụng từ {self.months_at_least} tháng trở lên tính đến ngày xét",
             f"employed at least {self.months_at_least} months by the decision date",
         )
+
+    def missing(self, result: LeafResult, lang: str = "vi") -> str:
+        start = result.facts[0].value if result.facts else None
+        if result.holds is False and isinstance(start, str):
+            since = dt.date.fromisoformat(start)
+            enough = add_months(since, self.months_at_least)
+            return tr(
+                lang,
+                f"chưa đủ {self.months_at_least} tháng kể từ ngày tuyển dụng {since:%d/%m/%Y} "
+                f"(đủ từ ngày {enough:%d/%m/%Y})",
+                f"not yet {self.months_at_least} months since recruitment on "
+                f"{since.isoformat()} (reached on {enough.isoformat()})",
+            )
+        return Predicate.missing(self, result, lang)
 
 
 @dataclass(slots=True)
@@ -488,6 +646,14 @@ class Disciplined(Predicate):
             for d in hits
         ) or (Fact("disciplines", span.stop - 1, 0, f"{view.path}.disciplines"),)
         return LeafResult(bool(hits), facts)
+
+    def holds(self, view: SubjectView, ctx: Context) -> Truth:
+        last = ctx.year + self.ending
+        first = last - self.within_years + 1
+        return any(
+            first <= d.decided_on.year <= last and discipline_at_least(d.form, self.at_least)
+            for d in view.record.disciplines  # type: ignore[union-attr]
+        )
 
     def describe(self, lang: str = "vi") -> str:
         return tr(
@@ -537,6 +703,22 @@ class DisciplineClock(Predicate):
             )
         return LeafResult(all3(values), tuple(facts))
 
+    def holds(self, view: SubjectView, ctx: Context) -> Truth:
+        last = ctx.year + self.ending
+        first = last - self.years + 1
+        unknown = False
+        for d in view.record.disciplines:  # type: ignore[union-attr]
+            if d.decided_on.year > last:
+                continue
+            ends = d.ends_on
+            if ends is None:
+                unknown = True
+                continue
+            clock_start = ends.year if (ends.month, ends.day) == (1, 1) else ends.year + 1
+            if first < clock_start:
+                return False
+        return None if unknown else True
+
     def describe(self, lang: str = "vi") -> str:
         return tr(
             lang,
@@ -548,6 +730,7 @@ class DisciplineClock(Predicate):
 @dataclass(slots=True)
 class NoPendingCase(Predicate):
     tag: ClassVar[str] = "no_pending_case"
+    defers: ClassVar[bool] = True
 
     def evaluate(self, view: SubjectView, ctx: Context) -> LeafResult:
         record = view.record
@@ -568,6 +751,13 @@ class NoPendingCase(Predicate):
             )
             return LeafResult(None, facts, note="deferred")
         return LeafResult(True, (Fact("pending_cases", None, 0, f"{view.path}.pending_cases"),))
+
+    def holds(self, view: SubjectView, ctx: Context) -> Truth:
+        day = ctx.date
+        for c in getattr(view.record, "pending_cases", ()):
+            if c.opened_on <= day and (c.closed_on is None or day < c.closed_on):
+                return None
+        return True
 
     def describe(self, lang: str = "vi") -> str:
         return tr(
@@ -598,6 +788,10 @@ class Attested(Predicate):
             f"{view.path}.attestations.{self.criterion.value}",
         )
         return LeafResult(value, (fact,))
+
+    def holds(self, view: SubjectView, ctx: Context) -> Truth:
+        value: Truth = getattr(view.record.attestations, self.criterion)
+        return value
 
     def describe(self, lang: str = "vi") -> str:
         return tr(
@@ -638,6 +832,11 @@ class FieldIn(Predicate):
             f"{view.path}.{'kind' if self.field_name == 'unit_kind' else self.field_name}",
         )
         return LeafResult(None if value is None else value in self.allowed, (fact,))
+
+    def holds(self, view: SubjectView, ctx: Context) -> Truth:
+        name = "kind" if self.field_name == "unit_kind" else self.field_name
+        raw = getattr(view.record, name, None)
+        return None if raw is None else raw in self.allowed
 
     def describe(self, lang: str = "vi") -> str:
         names = {
@@ -720,6 +919,32 @@ def member_truths(
     return count, 0, headcount, facts
 
 
+def member_counts(
+    view: SubjectView, ctx: Context, title: Award | None, rated: Rating | None
+) -> tuple[int, int, int | None]:
+    """`member_truths` without its facts: (definite count, unknown count, base)."""
+    listed, headcount, all_listed = members_basis(view, ctx)
+    if all_listed:
+        year = ctx.year
+        if title is not None:
+            sure, unknown = count3(title_truth(ctx, m, title, year) for m in listed)
+        else:
+            assert rated is not None
+            level = RATING_ORDER[rated]
+            sure, unknown = count3(rating_truth(m, year, level) for m in listed)
+        return sure, unknown, len(listed)
+    uy = _unit_year(view, ctx.year)
+    attr = (
+        _AGGREGATES.get(title)
+        if title
+        else ("members_rated_htnv_or_better" if rated is Rating.HTNV else None)
+    )
+    count = getattr(uy, attr, None) if (uy is not None and attr) else None
+    if count is None or headcount is None:
+        return 0, headcount or 0, headcount
+    return count, 0, headcount
+
+
 @dataclass(slots=True)
 class MemberShare(Predicate):
     tag: ClassVar[str] = "member_share"
@@ -745,6 +970,23 @@ class MemberShare(Predicate):
         if not ok(sure + unknown):
             return LeafResult(False, facts)
         return LeafResult(None, facts)
+
+    def holds(self, view: SubjectView, ctx: Context) -> Truth:
+        sure, unknown, base = member_counts(view, ctx, self.title, self.rated_at_least)
+        if base is None:
+            return None
+        if base == 0:
+            return False
+        need = self.ratio * base
+
+        def ok(count: int) -> bool:
+            return Decimal(count) > need if self.strict else Decimal(count) >= need
+
+        if ok(sure):
+            return True
+        if not ok(sure + unknown):
+            return False
+        return None
 
     def describe(self, lang: str = "vi") -> str:
         pct = f"{(self.ratio * 100).normalize():f}%"
@@ -778,6 +1020,10 @@ class MemberCount(Predicate):
     def evaluate(self, view: SubjectView, ctx: Context) -> LeafResult:
         sure, unknown, _, facts = member_truths(view, ctx, self.title, None)
         return LeafResult(at_least3(sure, unknown, self.at_least), facts)
+
+    def holds(self, view: SubjectView, ctx: Context) -> Truth:
+        sure, unknown, _ = member_counts(view, ctx, self.title, None)
+        return at_least3(sure, unknown, self.at_least)
 
     def describe(self, lang: str = "vi") -> str:
         return tr(
@@ -862,4 +1108,118 @@ class Sanctions(Predicate):
             lang,
             f"có thành viên bị truy cứu hoặc xử phạt ({', '.join(self.kinds)}) trong năm xét",
             f"a member was prosecuted or sanctioned ({', '.join(self.kinds)}) in the judged year",
+        )
+
+
+@dataclass(slots=True)
+class EffectiveRating(Predicate):
+    """The rating the law recognises: a discipline decided in the year makes it KHTNV.
+
+    Nghị định 90/2020 as amended by Nghị định 48/2023: whoever is disciplined in the year of
+    assessment is rated "không hoàn thành nhiệm vụ". A batch recording a better rating for such a
+    person is inconsistent; the result says so (note `inconsistent_rating`) instead of trusting it.
+    """
+
+    tag: ClassVar[str] = "effective_rating"
+    applies_to: ClassVar[frozenset[SubjectKind]] = frozenset({SubjectKind.PERSON})
+    at_least: Rating = Rating.HTNV
+    offset: int = 0
+
+    def evaluate(self, view: SubjectView, ctx: Context) -> LeafResult:
+        year = ctx.year + self.offset
+        holds, fact = rating_fact(view, year, self.at_least)
+        record = view.record
+        assert isinstance(record, Person)
+        hits = sorted(
+            (d for d in record.disciplines if d.decided_on.year == year),
+            key=lambda d: (d.decided_on, d.form.value),
+        )
+        if not hits:
+            return LeafResult(holds, (fact,))
+        path = f"{view.path}.disciplines"
+        facts = [fact]
+        facts += [
+            Fact("discipline", year, f"{d.form.value} {d.decided_on.isoformat()}", path)
+            for d in hits
+        ]
+        recorded = fact.value
+        inconsistent = recorded is not None and recorded != Rating.KHTNV.value
+        if inconsistent:
+            facts.append(
+                Fact(
+                    "rating inconsistent with discipline",
+                    year,
+                    f"{recorded} → {Rating.KHTNV.value}",
+                    f"{view.path}.history[{year}].rating",
+                )
+            )
+        return LeafResult(
+            rating_at_least(Rating.KHTNV, self.at_least),
+            tuple(facts),
+            note="inconsistent_rating" if inconsistent else "disciplined",
+        )
+
+    def holds(self, view: SubjectView, ctx: Context) -> Truth:
+        year = ctx.year + self.offset
+        for d in view.record.disciplines:  # type: ignore[union-attr]
+            if d.decided_on.year == year:
+                return rating_at_least(Rating.KHTNV, self.at_least)
+        return rating_truth(view, year, RATING_ORDER[self.at_least])
+
+    def describe(self, lang: str = "vi") -> str:
+        return tr(
+            lang,
+            f"xếp loại {year_phrase(self.offset, lang)} từ «{label(self.at_least)}» trở lên "
+            "(bị kỷ luật trong năm thì xếp loại «Không hoàn thành nhiệm vụ»)",
+            f"rated at least “{label(self.at_least, 'en')}” in {year_phrase(self.offset, lang)} "
+            "(a discipline in the year means “did not complete tasks”)",
+        )
+
+    def missing(self, result: LeafResult, lang: str = "vi") -> str:
+        if result.note in ("inconsistent_rating", "disciplined") and result.holds is False:
+            shown = ", ".join(str(f.value) for f in result.facts if f.name == "discipline")
+            if result.note == "inconsistent_rating":
+                recorded = next(str(f.value) for f in result.facts if f.name == "rating")
+                return tr(
+                    lang,
+                    f"hồ sơ ghi xếp loại «{label(Rating(recorded))}» nhưng bị kỷ luật trong năm "
+                    f"({shown}): theo Nghị định 48/2023 xếp loại là «{label(Rating.KHTNV)}»",
+                    f"the batch records “{label(Rating(recorded), 'en')}” but a discipline was "
+                    f"decided in the year ({shown}): under Nghị định 48/2023 the rating is "
+                    f"“{label(Rating.KHTNV, 'en')}”",
+                )
+            return tr(
+                lang,
+                f"bị kỷ luật trong năm ({shown}): xếp loại «{label(Rating.KHTNV)}»",
+                f"disciplined in the year ({shown}): rated “{label(Rating.KHTNV, 'en')}”",
+            )
+        return Predicate.missing(self, result, lang)
+
+
+@dataclass(slots=True)
+class Unsettled(Predicate):
+    """A criterion the legal digest leaves open (❓): never true or false, always undetermined.
+
+    Rules use it where the law's text is not known or delegated to a province that has not
+    published it, so that a decision says why it cannot be made instead of inventing a criterion.
+    """
+
+    tag: ClassVar[str] = "unsettled"
+    reason: str = ""
+    reason_en: str | None = None
+
+    def evaluate(self, view: SubjectView, ctx: Context) -> LeafResult:
+        return LeafResult(None, (), note="unsettled")
+
+    def holds(self, view: SubjectView, ctx: Context) -> Truth:
+        return None
+
+    def describe(self, lang: str = "vi") -> str:
+        return tr(lang, self.reason, self.reason_en or self.reason)
+
+    def missing(self, result: LeafResult, lang: str = "vi") -> str:
+        return tr(
+            lang,
+            f"chưa xác định được: {self.reason}",
+            f"cannot be decided: {self.reason_en or self.reason}",
         )

@@ -6,7 +6,6 @@ counts, tenure) are not stored here: see `khenthuong.model.facts`.
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 from typing import Annotated
 
@@ -16,6 +15,7 @@ from khenthuong.model.types import (
     FROZEN,
     AwardCode,
     Count,
+    Day,
     DisciplineCode,
     Id,
     Name,
@@ -50,6 +50,16 @@ class Attestations(BaseModel):
     emulation: bool | None = Field(None, description="tích cực tham gia phong trào thi đua")
     study: bool | None = Field(None, description="tích cực học tập chính trị, chuyên môn")
     solidarity: bool | None = Field(None, description="đoàn kết, tương trợ")
+    # Households (Gia đình văn hóa) and villages (thôn, tổ dân phố văn hóa); see docs/batch-format.md.
+    family: bool | None = Field(
+        None, description="hộ gia đình: no ấm, hòa thuận, tiến bộ, hạnh phúc, văn minh"
+    )
+    livelihood: bool | None = Field(
+        None, description="hộ gia đình: lao động, sản xuất, học tập đạt năng suất, hiệu quả"
+    )
+    economy: bool | None = Field(None, description="thôn: đời sống kinh tế ổn định, phát triển")
+    culture: bool | None = Field(None, description="thôn: đời sống văn hóa, tinh thần lành mạnh")
+    environment: bool | None = Field(None, description="thôn: môi trường an toàn, sạch đẹp")
 
 
 class PersonYear(BaseModel):
@@ -83,8 +93,8 @@ class Discipline(BaseModel):
     model_config = FROZEN
 
     form: DisciplineCode
-    decided_on: dt.date
-    ends_on: dt.date | None = None
+    decided_on: Day
+    ends_on: Day | None = None
 
     @model_validator(mode="after")
     def _ends_after_decided(self) -> Discipline:
@@ -99,8 +109,8 @@ class PendingCase(BaseModel):
     model_config = FROZEN
 
     kind: PendingKind
-    opened_on: dt.date
-    closed_on: dt.date | None = None
+    opened_on: Day
+    closed_on: Day | None = None
 
     @model_validator(mode="after")
     def _closes_after_opened(self) -> PendingCase:
@@ -129,7 +139,7 @@ class Person(BaseModel):
     gender: Gender | None = None
     unit: Id | None = None
     employment: Employment | None = None
-    recruited_on: dt.date | None = None
+    recruited_on: Day | None = None
     position: Position | None = None
     frontline: bool | None = None
     commune: Id | None = None

@@ -126,6 +126,12 @@ class Attestation(StrEnum):
     EMULATION = "emulation"
     STUDY = "study"
     SOLIDARITY = "solidarity"
+    # Households (Gia đình văn hóa) and villages (thôn, tổ dân phố văn hóa):
+    FAMILY = "family"
+    LIVELIHOOD = "livelihood"
+    ECONOMY = "economy"
+    CULTURE = "culture"
+    ENVIRONMENT = "environment"
 
 
 class PendingKind(StrEnum):
@@ -271,6 +277,26 @@ ATTESTATION_LABELS: Final[dict[Attestation, tuple[str, str]]] = {
         "active study of politics, culture and profession",
     ),
     Attestation.SOLIDARITY: ("đoàn kết, tương trợ", "solidarity and mutual help"),
+    Attestation.FAMILY: (
+        "gia đình no ấm, hòa thuận, tiến bộ, hạnh phúc, văn minh",
+        "a harmonious, progressive, happy family",
+    ),
+    Attestation.LIVELIHOOD: (
+        "lao động, sản xuất, kinh doanh, công tác, học tập đạt năng suất, chất lượng, hiệu quả",
+        "productive work, business and study",
+    ),
+    Attestation.ECONOMY: (
+        "đời sống kinh tế ổn định và từng bước phát triển",
+        "a stable, developing economic life",
+    ),
+    Attestation.CULTURE: (
+        "đời sống văn hóa, tinh thần lành mạnh, phong phú",
+        "a healthy, rich cultural life",
+    ),
+    Attestation.ENVIRONMENT: (
+        "môi trường an toàn, cảnh quan sạch đẹp",
+        "a safe environment and a clean landscape",
+    ),
 }
 
 AREA_LABELS: Final[dict[Area, tuple[str, str]]] = {

@@ -188,6 +188,24 @@ class SanctionsArgs(_Args):
     within_years: Whole = 1
 
 
+class EffectiveRatingArgs(_Args):
+    """Rated at least `at_least` in the year, a discipline decided that year counting as KHTNV.
+
+    Nghị định 90/2020 as amended by Nghị định 48/2023: whoever is disciplined in the year of
+    assessment is rated "không hoàn thành nhiệm vụ", whatever the batch records.
+    """
+
+    at_least: Rating
+    year: YearOffset = 0
+
+
+class UnsettledArgs(_Args):
+    """A criterion the legal digest does not settle: always undetermined, with the reason."""
+
+    reason: str = Field(min_length=1, max_length=1000, description="why, in Vietnamese")
+    reason_en: str | None = Field(None, max_length=1000, description="why, in English")
+
+
 class AllOf(BaseModel):
     model_config = STRICT
     all: tuple[Condition, ...] = Field(min_length=1)
@@ -293,6 +311,16 @@ class SanctionsCondition(BaseModel):
     sanctions: SanctionsArgs
 
 
+class EffectiveRatingCondition(BaseModel):
+    model_config = STRICT
+    effective_rating: EffectiveRatingArgs
+
+
+class UnsettledCondition(BaseModel):
+    model_config = STRICT
+    unsettled: UnsettledArgs
+
+
 # The closed vocabulary: predicate name → argument model.
 PREDICATE_ARGS: dict[str, type[BaseModel]] = {
     "rating": RatingArgs,
@@ -313,6 +341,8 @@ PREDICATE_ARGS: dict[str, type[BaseModel]] = {
     "member_count": MemberCountArgs,
     "members_disciplined": MembersDisciplinedArgs,
     "sanctions": SanctionsArgs,
+    "effective_rating": EffectiveRatingArgs,
+    "unsettled": UnsettledArgs,
 }
 PREDICATE_MODELS: dict[str, type[BaseModel]] = {
     "rating": RatingCondition,
@@ -333,6 +363,8 @@ PREDICATE_MODELS: dict[str, type[BaseModel]] = {
     "member_count": MemberCountCondition,
     "members_disciplined": MembersDisciplinedCondition,
     "sanctions": SanctionsCondition,
+    "effective_rating": EffectiveRatingCondition,
+    "unsettled": UnsettledCondition,
 }
 
 
@@ -383,7 +415,9 @@ Condition = Annotated[
     | Annotated[MemberShareCondition, Tag("member_share")]
     | Annotated[MemberCountCondition, Tag("member_count")]
     | Annotated[MembersDisciplinedCondition, Tag("members_disciplined")]
-    | Annotated[SanctionsCondition, Tag("sanctions")],
+    | Annotated[SanctionsCondition, Tag("sanctions")]
+    | Annotated[EffectiveRatingCondition, Tag("effective_rating")]
+    | Annotated[UnsettledCondition, Tag("unsettled")],
     Discriminator(
         condition_tag,
         custom_error_type="unknown_condition",
