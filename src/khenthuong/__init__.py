@@ -6,7 +6,11 @@ The public API is the names in `__all__`; everything else may change between ver
 """
 
 from khenthuong._version import __version__
+from khenthuong.audit.diff import diff
+from khenthuong.audit.explain import explain
+from khenthuong.audit.missing import Change, missing
 from khenthuong.audit.records import decision_record, result_record
+from khenthuong.audit.verify import verify
 from khenthuong.batch.load import batch_from_text, load_batch
 from khenthuong.engine.decision import Decision
 from khenthuong.errors import (
@@ -30,6 +34,7 @@ __all__ = [
     "Batch",
     "BatchHeader",
     "BatchResult",
+    "Change",
     "Confidence",
     "Decision",
     "Diagnostic",
@@ -50,8 +55,12 @@ __all__ = [
     "__version__",
     "batch_from_text",
     "decision_record",
+    "diff",
     "evaluate_batch",
+    "explain",
     "load_batch",
     "load_pack",
+    "missing",
     "result_record",
+    "verify",
 ]

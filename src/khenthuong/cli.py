@@ -156,12 +156,23 @@ class _Interrupted(BaseException):
 _SIGNALS = tuple(getattr(signal, n) for n in ("SIGTERM", "SIGHUP") if hasattr(signal, n))
 
 
+def _tolerant_streams() -> None:
+    """On a terminal that cannot show Vietnamese, print escapes rather than fail."""
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "utf-8").lower().replace("-", "")
+        reconfigure = getattr(stream, "reconfigure", None)
+        if encoding not in ("utf8", "utf8sig") and reconfigure is not None:
+            with contextlib.suppress(ValueError, OSError):
+                reconfigure(errors="backslashreplace")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; return the exit code.
 
     Exit codes: 0, 1 and 2 as in the module docstring; 128+N when stopped by signal N (130 for
     Ctrl-C, 143 for SIGTERM) — no output file is then written; 3 for an internal error (a bug).
     """
+    _tolerant_streams()
     previous: dict[int, Any] = {}
     if threading.current_thread() is threading.main_thread():
         for sig in _SIGNALS:
