@@ -16,6 +16,8 @@ from khenthuong.engine.compile import Plan
 from khenthuong.engine.decision import Decision
 from khenthuong.engine.evaluate import Evaluation, evaluate_nominations
 from khenthuong.model.batch import Batch
+from khenthuong.movements.catalog import movement_for
+from khenthuong.movements.standings import MovementResult, movement_result
 from khenthuong.packs.registry import PackRegistry, ResolvedPack
 from khenthuong.ranking import Finding, Placement, Ranking, rank_batch
 
@@ -31,6 +33,8 @@ class BatchResult:
     evaluation: Evaluation = field(repr=False, compare=False)
     rankings: tuple[Ranking, ...] = ()
     findings: tuple[Finding, ...] = ()
+    # The movement the batch names (`batch.movement`): scorecards and khối/cụm rankings.
+    movements: tuple[MovementResult, ...] = ()
 
     @property
     def date(self) -> dt.date:
@@ -82,8 +86,10 @@ def evaluate_batch(
     day = batch.batch.decision_date
     resolved = registry.for_date(day, province or batch.batch.province, pack)
     plan: Plan = resolved.plan(day)
-    evaluated = evaluate_nominations(plan, batch, progress)
+    movement = movement_for(resolved, batch)  # KT602–KT605 when it does not fit
+    evaluated = evaluate_nominations(plan, batch, progress, movement=movement)
     ranked = rank_batch(resolved, evaluated.evaluation, evaluated.decisions)
+    movements = (movement_result(movement, evaluated.evaluation, ranked.plan),) if movement else ()
     return BatchResult(
         batch,
         resolved,
@@ -92,4 +98,5 @@ def evaluate_batch(
         evaluated.evaluation,
         ranked.rankings,
         ranked.findings,
+        movements,
     )

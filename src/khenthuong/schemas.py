@@ -128,12 +128,13 @@ class Reason(BaseModel):
 
 
 class Quota(BaseModel):
-    """The quota arithmetic: `slots` = `ratio` × `base` rounded by `rounding`."""
+    """The quota arithmetic: `slots` = `ratio` × `base` rounded by `rounding`, or fixed `slots`
+    (e.g. one Cờ thi đua per khối/cụm), where `base` and `ratio` are null."""
 
     model_config = _OPEN
     scope: str
-    base: int = Field(ge=0)
-    ratio: str = Field(description='an exact decimal, e.g. "0.15"', pattern=r"^\d+(\.\d+)?$")
+    base: int | None = Field(ge=0)
+    ratio: str | None = Field(description='an exact decimal, e.g. "0.15"', pattern=r"^\d+(\.\d+)?$")
     rounding: str
     slots: int = Field(ge=0)
 
@@ -188,6 +189,50 @@ class PackInfo(BaseModel):
     digest: Digest = _DIGEST
 
 
+TargetStatus = Literal["met", "exceeded", "missed", "not_reported", "not_applicable"]
+
+
+class TargetRecord(BaseModel):
+    """A target of the movement, as the directive words it, with its point in the directive."""
+
+    model_config = _OPEN
+    id: str
+    text: str
+    source: str
+    comparison: Literal["at_least", "at_most", "below", "range", "qualitative"]
+    threshold: str | None = None
+    low: str | None = None
+    high: str | None = None
+    unit: str | None = None
+
+
+class TargetResult(BaseModel):
+    """One unit's result for one target: its status and the value reported (decimal as text)."""
+
+    model_config = _OPEN
+    status: TargetStatus
+    value: str | bool | None
+
+
+class UnitScorecard(BaseModel):
+    """One unit's results against every target of the movement, keyed by target id."""
+
+    model_config = _OPEN
+    unit: str
+    summary: Literal["exceeded", "met", "missed", "incomplete"]
+    targets: dict[str, TargetResult]
+
+
+class MovementSection(BaseModel):
+    """A movement the batch names: its targets, each unit's scorecard, the khối/cụm rankings."""
+
+    model_config = _OPEN
+    id: str
+    targets: list[TargetRecord]
+    units: list[UnitScorecard]
+    clusters: list[dict[str, Any]]
+
+
 class DecisionDocument(BaseModel):
     """The document `khenthuong check --format json` prints."""
 
@@ -199,6 +244,9 @@ class DecisionDocument(BaseModel):
     pack: PackInfo
     decisions: list[DecisionRecord]
     findings: list[Finding]
+    movements: list[MovementSection] = Field(
+        default_factory=list, description="the emulation movement the batch names, if any"
+    )
     digest: Digest | None = Field(None, pattern=r"^sha256:[0-9a-f]{64}$")
 
 

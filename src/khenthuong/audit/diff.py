@@ -31,6 +31,7 @@ from khenthuong.engine.evaluate import evaluate_nominations
 from khenthuong.engine.facts import Fact
 from khenthuong.model.batch import Batch
 from khenthuong.model.vocab import Award, Outcome, award_label
+from khenthuong.movements.catalog import movement_for
 from khenthuong.packs.registry import PackRegistry, ResolvedPack
 from khenthuong.periods import Truth
 
@@ -255,7 +256,8 @@ def _decide(
         )
     # The rules of `compiled_for`, the dates of the batch (tenure, open cases) on `day`.
     plan = dataclasses.replace(resolved.plan(compiled_for), date=day)
-    evaluated = evaluate_nominations(plan, batch)
+    # The movement the batch names, from this pack's layers (its targets decide `targets`).
+    evaluated = evaluate_nominations(plan, batch, movement=movement_for(resolved, batch))
     decided = {(d.award, d.candidate): d for d in evaluated.decisions}
     use = PackUse(
         resolved.id, tuple(resolved.layer_ids), resolved.digest, compiled_for, tuple(notes)

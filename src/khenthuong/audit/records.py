@@ -135,6 +135,7 @@ def result_record(result: BatchResult, lang: str = "vi") -> dict[str, Any]:
             "as_of": result.batch.batch.as_of.isoformat() if result.batch.batch.as_of else None,
             "decision_date": result.date.isoformat(),
             "province": result.batch.batch.province,
+            "movement": result.batch.batch.movement,
             "digest": batch_digest(result.batch),
         },
         "pack": {
@@ -147,5 +148,8 @@ def result_record(result: BatchResult, lang: str = "vi") -> dict[str, Any]:
         "decisions": decisions,
         "rankings": [r.to_json(lang) for r in result.rankings],
         "findings": [f.to_json(lang) for f in result.findings],
+        # The movement the batch names: its targets, each unit's status per target, and the
+        # khối/cụm rankings (khenthuong.movements; docs/movements.md).
+        "movements": [m.to_json(lang) for m in result.movements],
         "digest": sha256([d["digest"] for d in decisions]),
     }

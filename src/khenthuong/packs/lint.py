@@ -180,6 +180,13 @@ def _file_names(pack: LoadedPack) -> set[str]:
     return names
 
 
+def _movement_checks(pack: LoadedPack) -> list[Diagnostic]:
+    """The pack's emulation movements (`movements/*.yaml`) that do not validate (KT601)."""
+    from khenthuong.movements.catalog import movement_diagnostics
+
+    return movement_diagnostics(pack)
+
+
 def _policy_compiler() -> Callable[[ResolvedPack, dt.date], object] | None:
     """The ranking-policy compiler, when the ranking stage is installed with the package."""
     try:
@@ -320,6 +327,7 @@ class _Linter:
                 emit=self.emit,
             )
         self.parameters(entry, pack, instruments)
+        self.out += _movement_checks(pack)
         for resolved, lo, hi in combos:
             check_overrides(pack, resolved, self.emit)
             self.compile_all(entry, pack, resolved, lo, hi)

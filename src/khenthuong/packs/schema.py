@@ -199,6 +199,16 @@ class EffectiveRatingArgs(_Args):
     year: YearOffset = 0
 
 
+class TargetsArgs(_Args):
+    """The collective met the targets of the batch's emulation movement (`batch.movement`).
+
+    `all_met_and_one_exceeded` ("hoàn thành vượt mức các chỉ tiêu"): every applicable target met
+    and at least one exceeded; `all_met`: every applicable target met. Unknown without a movement.
+    """
+
+    status: Literal["all_met_and_one_exceeded", "all_met"] = "all_met_and_one_exceeded"
+
+
 class UnsettledArgs(_Args):
     """A criterion the legal digest does not settle: always undetermined, with the reason."""
 
@@ -321,6 +331,11 @@ class UnsettledCondition(BaseModel):
     unsettled: UnsettledArgs
 
 
+class TargetsCondition(BaseModel):
+    model_config = STRICT
+    targets: TargetsArgs
+
+
 # The closed vocabulary: predicate name → argument model.
 PREDICATE_ARGS: dict[str, type[BaseModel]] = {
     "rating": RatingArgs,
@@ -343,6 +358,7 @@ PREDICATE_ARGS: dict[str, type[BaseModel]] = {
     "sanctions": SanctionsArgs,
     "effective_rating": EffectiveRatingArgs,
     "unsettled": UnsettledArgs,
+    "targets": TargetsArgs,
 }
 PREDICATE_MODELS: dict[str, type[BaseModel]] = {
     "rating": RatingCondition,
@@ -365,6 +381,7 @@ PREDICATE_MODELS: dict[str, type[BaseModel]] = {
     "sanctions": SanctionsCondition,
     "effective_rating": EffectiveRatingCondition,
     "unsettled": UnsettledCondition,
+    "targets": TargetsCondition,
 }
 
 
@@ -417,7 +434,8 @@ Condition = Annotated[
     | Annotated[MembersDisciplinedCondition, Tag("members_disciplined")]
     | Annotated[SanctionsCondition, Tag("sanctions")]
     | Annotated[EffectiveRatingCondition, Tag("effective_rating")]
-    | Annotated[UnsettledCondition, Tag("unsettled")],
+    | Annotated[UnsettledCondition, Tag("unsettled")]
+    | Annotated[TargetsCondition, Tag("targets")],
     Discriminator(
         condition_tag,
         custom_error_type="unknown_condition",

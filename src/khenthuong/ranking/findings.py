@@ -453,8 +453,10 @@ class FindingChecks:
         if listing is None:
             return
         known = {c.id for c in listing.clusters}
+        # A movement may declare its own khối/cụm (docs/movements.md): those are known too.
+        own = {c.id for c in self.ev.movement.clusters} if self.ev.movement is not None else set()
         for u in sorted(self.batch.units, key=lambda u: u.id):
-            if u.cluster is not None and u.cluster not in known:
+            if u.cluster is not None and u.cluster not in known | own:
                 self.data(
                     "KT418",
                     Severity.WARNING,
@@ -595,6 +597,7 @@ class _WithoutCut:
         self.year = ev.year
         self.date = ev.date
         self.index = ev.index
+        self.movement = ev.movement
 
     def title(self, view: SubjectView, award: Award, year: int) -> tuple[Truth, Fact]:
         if year == self.year and view.id in self.cut.get(award, ()):

@@ -154,6 +154,7 @@ class CompiledKey:
     at_least: Rating
     within_years: int
     params: tuple[ParamBinding, ...] = ()
+    awards: frozenset[Award] | None = None  # None: the key ranks every award of its list
 
     def label(self, lang: str) -> str:
         return self.title_en if lang == "en" and self.title_en else self.title
@@ -541,6 +542,7 @@ class _Compiler:
             at_least=k.at_least,
             within_years=self.whole(k.within_years, it.sub("within_years"), used) or 1,
             params=tuple(used),
+            awards=frozenset(k.awards) if k.awards is not None else None,
         )
 
 
@@ -598,7 +600,11 @@ def compile_policy(pack: ResolvedPack, day: dt.date) -> RankingPlan:
         award: CompiledPriority(
             it.spec.id,
             it.layer,
-            tuple(comp.key(k, it.sub("keys", j)) for j, k in enumerate(it.spec.keys)),
+            tuple(
+                comp.key(k, it.sub("keys", j))
+                for j, k in enumerate(it.spec.keys)
+                if k.awards is None or award in k.awards  # a key for some awards only
+            ),
             it.spec.notes,
         )
         for award, it in _per_award(

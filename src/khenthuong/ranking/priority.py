@@ -20,6 +20,7 @@ from typing import Any
 
 from khenthuong.engine.evaluate import Evaluation
 from khenthuong.engine.facts import SubjectView
+from khenthuong.model.movement import TargetStatus
 from khenthuong.model.subjects import Household, Person, Unit, UnitYear
 from khenthuong.model.vocab import (
     AREA_LABELS,
@@ -29,6 +30,7 @@ from khenthuong.model.vocab import (
     InitiativeKind,
     rating_at_least,
 )
+from khenthuong.movements.scoring import score_unit
 from khenthuong.ranking.policy import CompiledKey, LocatedAreaList, RankingPlan
 
 
@@ -244,6 +246,16 @@ def _initiative_scope(view: SubjectView, key: CompiledKey, year: int) -> KeyValu
     return KeyValue(key.name, score, f"{ini_id}: {scope}")
 
 
+def _targets(view: SubjectView, key: CompiledKey, ev: Evaluation) -> KeyValue:
+    """Targets of the batch's movement the collective exceeded in the judged year (a count)."""
+    record = view.record
+    if ev.movement is None or not isinstance(record, Unit):
+        return KeyValue(key.name, 0, None)
+    card = score_unit(ev.movement, record, ev.year)
+    exceeded = card.count(TargetStatus.EXCEEDED)
+    return KeyValue(key.name, exceeded, exceeded)
+
+
 def key_value(
     key: CompiledKey, view: SubjectView, ev: Evaluation, areas: AreaClassifier
 ) -> KeyValue:
@@ -262,4 +274,6 @@ def key_value(
         return _women(view, key, ev)
     if key.name == "rating_streak":
         return _rating_streak(view, key, ev.year)
+    if key.name == "targets":
+        return _targets(view, key, ev)
     return _initiative_scope(view, key, ev.year)

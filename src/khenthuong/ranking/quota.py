@@ -148,6 +148,10 @@ class Scopes:
             if u.parent is not None and u.parent in self.units:
                 self.children.setdefault(u.parent, []).append(u.id)
         self.listed_cluster: dict[str, str] = {}
+        if ev.movement is not None:  # the movement's own khối/cụm come before the province's list
+            for mc in ev.movement.clusters:
+                for member in mc.members:
+                    self.listed_cluster.setdefault(member, mc.id)
         if plan.clusters is not None:
             for c in plan.clusters.clusters:
                 for member in c.members:

@@ -34,7 +34,7 @@ ROUNDING_NAMES: dict[str, Rounding] = {
 }
 RoundingName = Literal["floor", "down", "ceil", "up", "half_up", "nearest"]
 ScopeKind = Literal["unit", "cluster", "province", "batch"]
-KeyName = Literal["frontline", "area", "women", "rating_streak", "initiative_scope"]
+KeyName = Literal["frontline", "area", "women", "rating_streak", "initiative_scope", "targets"]
 # Finding codes whose check rests on a legal text: they run only where a pack declares them.
 LEGAL_FINDINGS: tuple[str, ...] = ("KT411", "KT412", "KT413", "KT414", "KT415", "KT416")
 LegalCode = Literal["KT411", "KT412", "KT413", "KT414", "KT415", "KT416"]
@@ -111,6 +111,11 @@ class PriorityKeySpec(BaseModel):
     )
     at_least: Rating = Rating.HTXSNV
     within_years: Whole = 1
+    awards: tuple[Award, ...] | None = Field(
+        None,
+        description="rank by this key only for these awards (e.g. the targets key for the Cờ "
+        "thi đua); absent: for every award of the list",
+    )
 
 
 class PrioritySpec(BaseModel):

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from khenthuong.model.batch import Batch
+from khenthuong.report.movements import html_movements
+from khenthuong.report.movements import t as movement_text
 from khenthuong.report.table import (
     CONFIDENCE_LABEL,
     HOLDS_MARK,
@@ -136,6 +138,8 @@ def render_report(report: Report) -> str:
         else None
     )
     page: str = env.get_template(TEMPLATE).render(
+        movements=html_movements(report.movements, lang),  # templates/movements.html.j2
+        mt=lambda key: movement_text(key, lang),
         r=report,
         lang=lang,
         t=lambda key: tr(key, lang),

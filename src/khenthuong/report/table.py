@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
 from khenthuong.model.batch import Batch
+from khenthuong.report.movements import render_terminal as render_movements
+from khenthuong.report.movements import sections as movement_sections
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -238,6 +240,8 @@ class Report:
     units: tuple[tuple[str, Counts], ...]
     ranked: bool
     extras: tuple[str, ...] = field(default=())
+    # The record's `movements` entries: scorecards and khối/cụm rankings (report.movements).
+    movements: tuple[Mapping[str, Any], ...] = field(default=())
 
     def t(self, key: str) -> str:
         return tr(key, self.lang)
@@ -463,6 +467,7 @@ def build(record: Mapping[str, Any], batch: Batch | None = None, lang: str | Non
         tuple(sorted(per_unit.items(), key=lambda kv: (-kv[1].total, kv[0]))),
         ranked,
         tuple(extras),
+        movement_sections(record),
     )
 
 
@@ -548,6 +553,7 @@ def render_terminal(report: Report, console: Console) -> None:
                     Text(f"{tr('quota', lang)}: {quota_text(group.quota, lang)}", style="dim")
                 )
             console.print(_group_table(group, lang))
+    render_movements(report.movements, console, lang)
     if report.findings:
         console.print()
         console.print(Text(tr("findings", lang), style="bold"))

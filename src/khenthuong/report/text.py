@@ -11,6 +11,7 @@ from khenthuong.ranking import Finding, Ranking
 from khenthuong.ranking.priority import evidence_text
 from khenthuong.ranking.quota import ROUNDING_TEXT, SCOPE_TEXT
 from khenthuong.ranking.rank import TIE_BREAKER_TEXT
+from khenthuong.report.movements import lines as movement_lines
 from khenthuong.runner import BatchResult
 
 OUTCOME_TEXT = {
@@ -54,6 +55,8 @@ def render(result: BatchResult, lang: str = "vi") -> str:
         lines += _award_block(award, decisions, lang)
         for ranking in (r for r in result.rankings if r.award is award):
             lines += ranking_lines(ranking, lang)
+    for movement in result.movements:  # scorecards and khối/cụm rankings (report.movements)
+        lines += movement_lines(movement.to_json(lang), lang)
     lines += findings_lines(result.findings, lang)
     return "\n".join(lines).rstrip() + "\n"
 

@@ -11,9 +11,11 @@ import io
 import re
 import warnings
 from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
 from typing import Any, Final
 
 from khenthuong.model.batch import Batch
+from khenthuong.report import movements as mv
 from khenthuong.report.table import Report, build, tr
 
 # Excel sheet names are at most 31 characters: shorter Vietnamese forms of the long award names.
@@ -58,6 +60,10 @@ def render_report(report: Report) -> bytes:
     for award in report.awards:
         label = award.label if report.lang == "en" else SHORT_NAMES.get(award.award, award.label)
         _award_sheet(book.create_sheet(_name(label, names)), report, award, styles)
+    for section in report.movements:  # the movement's scorecard and khối/cụm rankings
+        for sheet, write in (("sheet_targets", _scorecard), ("sheet_clusters", _clusters)):
+            label = f"{mv.t(sheet, report.lang)} {section.get('id')}"
+            write(book.create_sheet(_name(label, names)), report, section, styles)
     _findings(book.create_sheet(_name(report.t("findings"), names)), report, styles)
     buffer = io.BytesIO()
     with warnings.catch_warnings():
@@ -225,3 +231,128 @@ def _findings(ws: Any, report: Report, s: _Styles) -> None:
         ws.append([_cell(ws, v, alignment=s.wrap) for v in row])
     if not rows:
         ws.append([_cell(ws, tr("none", report.lang), font=s.dim)])
+
+
+def _number(value: Any) -> Any:
+    """A reported value for a cell: a number stays a number; yes/no and n/a become text."""
+    if isinstance(value, str):
+        try:
+            return Decimal(value)
+        except InvalidOperation:
+            return value
+    return value
+
+
+def _scorecard(ws: Any, report: Report, section: Mapping[str, Any], s: _Styles) -> None:
+    """Units × targets: counts and summary per unit, then each target's result coloured by status."""
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    lang = report.lang
+    g = mv.grid(section, lang)
+    fixed = [mv.t("unit", lang), mv.t("name", lang), mv.t("cluster", lang), mv.t("summary", lang)]
+    counts = mv.counts_header(lang)
+    header = [*fixed, *counts, *(str(tg["id"]) for tg in g.targets)]
+    widths = [14, 30, 20, 28, *([8] * len(counts)), *([11] * len(g.targets))]
+    for i, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+    header_row = 5
+    ws.freeze_panes = f"E{header_row + 1}"
+    _print_setup(ws, header_row)
+    ws.append([_cell(ws, f"{mv.t('movement', lang)}: {g.title}", font=s.title)])
+    ws.append([_cell(ws, g.heading(lang), font=s.dim)])
+    ws.append([_cell(ws, g.rule(lang), font=s.dim)])
+    legend = [_cell(ws, mv.t("scorecard", lang), font=s.bold)]
+    fills: dict[str, tuple[Any, Any]] = {
+        k: (PatternFill("solid", fgColor=bg), Font(color=fg, bold=k in ("exceeded", "missed")))
+        for k, (bg, fg) in mv.STATUS_COLOR.items()
+    }
+    for status in mv.STATUSES:
+        fill, font = fills[status]
+        legend.append(_cell(ws, mv.status_label(status, lang), fill=fill, font=font))
+    ws.append(legend)
+    ws.append([_cell(ws, h, font=s.bold, fill=s.header_fill, alignment=s.wrap) for h in header])
+    results = {str(u.get("unit")): u.get("targets") or {} for u in section.get("units") or ()}
+    for r in g.rows:
+        row = [
+            _cell(ws, r.unit),
+            _cell(ws, r.name, alignment=s.wrap),
+            _cell(ws, r.cluster),
+            _cell(
+                ws, r.summary_text + (f" ({r.short_of})" if r.short_of else ""), alignment=s.wrap
+            ),
+            *(_cell(ws, r.counts.get(k, 0)) for k in mv.STATUSES),
+        ]
+        for tg, c in zip(g.targets, r.cells, strict=True):
+            fill, font = fills.get(c.status, (None, None))
+            raw = (results[r.unit].get(tg["id"]) or {}).get("value")
+            shown = None if c.status == "not_applicable" else _number(raw)
+            if isinstance(shown, bool):
+                shown = mv.value_text(shown, lang)
+            row.append(_cell(ws, shown, fill=fill, font=font))
+        ws.append(row)
+    ws.append([])
+    ws.append([_cell(ws, mv.t("target", lang), font=s.bold)])
+    for i, tg in enumerate(g.targets, start=1):
+        ws.append(
+            [
+                _cell(ws, i),
+                _cell(ws, str(tg["id"])),
+                _cell(ws, str(tg.get("text") or ""), alignment=s.wrap),
+                _cell(ws, str(tg.get("bound") or "")),
+                _cell(ws, f"{g.movement.get('decision', '')}, {tg.get('source', '')}"),
+            ]
+        )
+
+
+def _clusters(ws: Any, report: Report, section: Mapping[str, Any], s: _Styles) -> None:
+    """Each khối/cụm: the ranked units (leaders above the red rule), then those not ranked."""
+    from openpyxl.utils import get_column_letter
+
+    lang = report.lang
+    g = mv.grid(section, lang)
+    short = mv.shortfalls(g, lang)
+    for i, width in enumerate((7, 14, 34, 24, 60), start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+    _print_setup(ws, None)
+    ws.append([_cell(ws, f"{mv.t('clusters', lang)} — {g.title}", font=s.title)])
+    for c in section.get("clusters") or ():
+        ws.append([])
+        name = f" ({c['name']})" if c.get("name") else ""
+        cite = f" — {c['cite']}" if c.get("cite") else ""
+        ws.append(
+            [_cell(ws, f"{c.get('cluster')}{name}: {c.get('places', '')}{cite}", font=s.bold)]
+        )
+        keys = (c.get("priority") or {}).get("keys") or ()
+        ws.append(
+            [
+                _cell(
+                    ws,
+                    f"{mv.t('priority', lang)}: "
+                    + "; ".join(f"{i + 1}) {k.get('title')}" for i, k in enumerate(keys)),
+                    font=s.dim,
+                )
+            ]
+        )
+        header = [mv.t(k, lang) for k in ("rank", "unit", "name", "summary", "why")]
+        ws.append([_cell(ws, h, font=s.bold, fill=s.header_fill) for h in header])
+        slots = int(c.get("cut_line") or 0)
+        ranked = c.get("ranked") or ()
+        for i, r in enumerate(ranked):
+            cut = r.get("cut_by")
+            fill = s.selected_fill if r.get("selected") else s.cut_fill
+            border = s.cut_border if i + 1 == slots and i + 1 < len(ranked) else None
+            values = [
+                r.get("rank"),
+                r.get("unit"),
+                r.get("name"),
+                mv.t("leader", lang) if r.get("selected") else mv.t("cut", lang),
+                cut.get("text") if isinstance(cut, Mapping) else "",
+            ]
+            ws.append([_cell(ws, v, fill=fill, border=border, alignment=s.wrap) for v in values])
+        for r in c.get("not_ranked") or ():
+            unit = str(r.get("unit"))
+            values = [None, unit, r.get("name"), r.get("summary_text"), short.get(unit, "")]
+            ws.append([_cell(ws, v, font=s.dim, alignment=s.wrap) for v in values])
+    ws.append([])
+    ws.append([_cell(ws, mv.t("note", lang), font=s.dim)])

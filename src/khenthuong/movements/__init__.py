@@ -1,0 +1,1 @@
+"""Emulation movements: scoring units against a movement's targets (chỉ tiêu thi đua)."""
