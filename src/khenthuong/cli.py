@@ -35,7 +35,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 # Each command lives in its own module under khenthuong.commands with `register(subparsers)`.
-COMMANDS = ("check", "lint", "schema", "explain", "verify", "diff", "template", "packs")
+COMMANDS = ("check", "lint", "schema", "explain", "verify", "diff", "template", "packs", "bulk")
 
 
 def add_lang(p: argparse.ArgumentParser) -> None:

@@ -6,17 +6,20 @@ through `batch_from_data` like YAML and JSON do.
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
+import itertools
 import types
 import typing
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from khenthuong.errors import Diagnostic, InputError, Location
-from khenthuong.model.batch import Batch, reference_problems
+from khenthuong.errors import Diagnostic, InputError, Location, Severity
+from khenthuong.model.batch import Batch, problem_count, reference_problems
 from khenthuong.model.types import suggest
 from khenthuong.sources import (
     DEFAULT_LIMITS,
@@ -41,11 +44,29 @@ def load_batch(source: str | Path, *, limits: Limits = DEFAULT_LIMITS) -> Batch:
     path = Path(source)
     name = str(source)
     if path.is_dir() or path.suffix.lower() in TABULAR_SUFFIXES:
-        # Spreadsheets need the `reports` extra; the module says which package is missing.
-        tabular = importlib.import_module("khenthuong.batch.tabular")
-        loaded: Batch = tabular.load_tabular(path, limits=limits)
-        return loaded
-    if not path.exists():
+        return _load_tabular(path, name, limits)
+    suffix = path.suffix.lower()
+    if suffix not in (".json", ".yaml", ".yml"):
+        raise InputError(
+            [
+                Diagnostic(
+                    "KT100",
+                    f'unsupported file type "{path.suffix}"' if path.suffix else "no file type",
+                    location=Location(file=name),
+                    help="use .yaml, .yml, .json, .xlsx, or a folder of .csv files",
+                )
+            ]
+        )
+    text = decode(read_bounded(path, name, limits), name)
+    return batch_from_text(text, name, kind="json" if suffix == ".json" else "yaml", limits=limits)
+
+
+def read_bounded(path: Path, name: str, limits: Limits) -> bytes:
+    """The bytes of `path`, reading at most `limits.max_bytes` (a pipe or device cannot hang us)."""
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(limits.max_bytes + 1)
+    except FileNotFoundError:
         raise InputError(
             [
                 Diagnostic(
@@ -55,24 +76,44 @@ def load_batch(source: str | Path, *, limits: Limits = DEFAULT_LIMITS) -> Batch:
                     help="check the path; a batch is a .yaml, .json or .xlsx file or a CSV folder",
                 )
             ]
-        )
-    check_size(path.stat().st_size, name, limits)
-    text = decode(path.read_bytes(), name)
-    suffix = path.suffix.lower()
-    if suffix == ".json":
-        return batch_from_text(text, name, kind="json", limits=limits)
-    if suffix in (".yaml", ".yml"):
-        return batch_from_text(text, name, kind="yaml", limits=limits)
-    raise InputError(
-        [
-            Diagnostic(
-                "KT100",
-                f'unsupported file type "{path.suffix}"',
-                location=Location(file=name),
-                help="use .yaml, .yml, .json, .xlsx, or a folder of .csv files",
-            )
-        ]
-    )
+        ) from None
+    except OSError as exc:
+        raise InputError(
+            [
+                Diagnostic(
+                    "KT100",
+                    f"cannot read the file: {exc.strerror or exc}",
+                    location=Location(file=name),
+                    help="check that the path is a readable file",
+                )
+            ]
+        ) from None
+    if len(data) > limits.max_bytes:
+        # A regular file's size is known; a pipe or device was read only up to the limit.
+        size = path.stat().st_size if path.is_file() else 0
+        check_size(max(size, len(data)), name, limits, exact=size >= len(data))
+    return data
+
+
+def _load_tabular(path: Path, name: str, limits: Limits) -> Batch:
+    # Spreadsheets need the `reports` extra; the module says which package is missing.
+    try:
+        tabular = importlib.import_module("khenthuong.batch.tabular")
+    except ModuleNotFoundError as exc:
+        if exc.name != "khenthuong.batch.tabular":
+            raise
+        raise InputError(
+            [
+                Diagnostic(
+                    "KT100",
+                    "this version of khenthuong cannot read spreadsheets or CSV folders",
+                    location=Location(file=name),
+                    help="save the batch as .yaml or .json",
+                )
+            ]
+        ) from None
+    loaded: Batch = tabular.load_tabular(path, limits=limits)
+    return loaded
 
 
 def batch_from_text(
@@ -82,10 +123,21 @@ def batch_from_text(
     data, positions = (
         load_json(text, name, limits) if kind == "json" else load_yaml(text, name, limits)
     )
-    return batch_from_data(data, name, positions.find)
+    return batch_from_data(data, name, positions.find, limits=limits)
 
 
-def batch_from_data(data: Any, name: str = "<input>", locate: LocateFn | None = None) -> Batch:
+SECTIONS = ("units", "people", "households", "nominations")
+# At most this many problems are reported at once; the rest are counted (KT164).
+MAX_DIAGNOSTICS = 100
+
+
+def batch_from_data(
+    data: Any,
+    name: str = "<input>",
+    locate: LocateFn | None = None,
+    *,
+    limits: Limits = DEFAULT_LIMITS,
+) -> Batch:
     """Validate already-parsed data; `locate` maps a field path to (line, column) for messages."""
     where: LocateFn = locate or Positions({}).find
     if not isinstance(data, dict):
@@ -95,32 +147,59 @@ def batch_from_data(data: Any, name: str = "<input>", locate: LocateFn | None = 
                     "KT110",
                     "the file is empty or not a mapping"
                     if data is None
-                    else f"the top level must be a mapping, not a {type(data).__name__}",
+                    else f"the top level must be a mapping, not a {_kind_of(data)}",
                     location=Location(file=name, line=1, column=1),
                     help="a batch starts with `batch:`, then `units:`, `people:`, `nominations:`",
                 )
             ]
         )
+    too_many = [
+        _located(
+            "KT160",
+            f"{section} has {len(data[section]):,} records, over the limit of {limits.max_rows:,}",
+            (section,),
+            name,
+            where,
+            "split the batch, or raise the limit with --max-rows if it is genuine",
+        )
+        for section in SECTIONS
+        if isinstance(data.get(section), list | tuple) and len(data[section]) > limits.max_rows
+    ]
+    if too_many:
+        raise InputError(too_many)
     try:
         batch = Batch.model_validate(data)
     except ValidationError as exc:
-        raise InputError(_validation_diagnostics(exc, name, where)) from None
-    problems = reference_problems(batch)
-    if problems:
         raise InputError(
-            [
-                _located(
-                    "KT120" if "duplicate" in p.message else "KT121",
-                    p.message,
-                    p.path,
-                    name,
-                    where,
-                    p.help,
-                )
-                for p in problems
-            ]
-        )
+            _capped(_validation_diagnostics(exc, name, where), exc.error_count(), name)
+        ) from None
+    problems = reference_problems(batch, limit=MAX_DIAGNOSTICS + 1)
+    if problems:
+        shown = [_located(p.code, p.message, p.path, name, where, p.help) for p in problems]
+        more = problem_count(batch) if len(problems) > MAX_DIAGNOSTICS else len(shown)
+        raise InputError(_capped(shown, more, name))
     return batch
+
+
+def _capped(diagnostics: list[Diagnostic], total: int, name: str) -> list[Diagnostic]:
+    if total <= MAX_DIAGNOSTICS:
+        return diagnostics
+    return [
+        *diagnostics[:MAX_DIAGNOSTICS],
+        Diagnostic(
+            "KT164",
+            f"{total - MAX_DIAGNOSTICS:,} more problems are not shown",
+            Severity.INFO,
+            Location(file=name),
+            help="fix the problems above and check the batch again",
+        ),
+    ]
+
+
+def _kind_of(value: Any) -> str:
+    return {list: "list", str: "text", int: "number", bool: "true/false"}.get(
+        type(value), type(value).__name__
+    )
 
 
 def _located(
@@ -158,7 +237,7 @@ def format_path(path: tuple[str | int, ...]) -> str:
 
 def _validation_diagnostics(exc: ValidationError, name: str, where: LocateFn) -> list[Diagnostic]:
     diagnostics: list[Diagnostic] = []
-    for err in exc.errors(include_url=False):
+    for err in itertools.islice(exc.errors(include_url=False), MAX_DIAGNOSTICS):
         loc = tuple(p for p in err["loc"] if not _is_union_tag(p))
         kind = err["type"]
         if kind == "extra_forbidden":
@@ -174,9 +253,9 @@ def _validation_diagnostics(exc: ValidationError, name: str, where: LocateFn) ->
         else:
             value = err.get("input")
             shown = _short(value)
-            message = f"{err['msg'].rstrip('.')}" + (
-                f" (got {shown})" if shown and kind != "value_error" else ""
-            )
+            message = _plain_message(kind, err.get("ctx") or {}, value) or err["msg"].rstrip(".")
+            if shown and kind != "value_error":
+                message += f" (got {shown})"
             message = message.removeprefix("Value error, ")
             help_ = _help_for(kind)
             code = "KT113"
@@ -184,6 +263,19 @@ def _validation_diagnostics(exc: ValidationError, name: str, where: LocateFn) ->
             _located(code, message[:1].lower() + message[1:], loc, name, where, help_)
         )
     return diagnostics
+
+
+def _plain_message(kind: str, ctx: dict[str, Any], value: Any) -> str | None:
+    """Board-staff wording for the pydantic errors whose own wording is technical."""
+    if kind in ("too_long", "string_too_long") and isinstance(value, str):
+        return f"the text has {len(value):,} characters, more than {ctx.get('max_length', 0):,}"
+    if kind == "string_pattern_mismatch":
+        return "an id cannot contain spaces or control characters"
+    if kind in ("tuple_type", "list_type"):
+        return "a list is expected here"
+    if kind in ("model_type", "dict_type", "model_attributes_type"):
+        return "a mapping of fields is expected here"
+    return None
 
 
 def _is_union_tag(part: str | int) -> bool:
@@ -195,7 +287,9 @@ def _is_union_tag(part: str | int) -> bool:
 def _short(value: Any) -> str:
     if isinstance(value, dict | list):
         return ""
-    text = repr(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    text = str(value) if isinstance(value, Decimal) else repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
 
@@ -208,8 +302,14 @@ def _help_for(kind: str) -> str:
         return "write true or false"
     if kind in ("enum", "literal_error"):
         return "use one of the codes listed in the batch format (docs/batch-format.md)"
-    if kind.startswith("string_too_long"):
-        return "shorten the text"
+    if kind in ("too_long", "string_too_long"):
+        return "shorten the text: ids have at most 128 characters, names and notes 1000"
+    if kind == "string_pattern_mismatch":
+        return "use letters, digits, '-', '_' or '.', e.g. P-001; put the full name under `name`"
+    if kind in ("tuple_type", "list_type"):
+        return "write one `- item` per line under the field, or [a, b] on one line"
+    if kind in ("model_type", "dict_type", "model_attributes_type"):
+        return "write `field: value` pairs under this entry (see docs/batch-format.md)"
     if kind.startswith(("greater_than", "less_than")):
         return "the value is out of the allowed range"
     return "see docs/batch-format.md for this field"

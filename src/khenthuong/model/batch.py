@@ -8,13 +8,14 @@ so the loader can report them all at once.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from pydantic import BaseModel, Field, model_validator
 
-from khenthuong.model.subjects import Household, Person, Unit
-from khenthuong.model.types import FROZEN, AwardCode, Id, Text, Year, suggest
+from khenthuong.model.subjects import Commendation, Household, PendingCase, Person, Unit
+from khenthuong.model.types import FROZEN, AwardCode, Day, Id, Text, Year, suggest
 from khenthuong.model.vocab import AWARD_SUBJECTS, SubjectKind, award_label
 
 
@@ -25,7 +26,7 @@ class BatchHeader(BaseModel):
 
     id: Id
     year: Year
-    as_of: dt.date | None = None
+    as_of: Day | None = None
     province: Id | None = None
     movement: Id | None = None
     submitted_by: Id | None = None
@@ -82,11 +83,16 @@ class Batch(BaseModel):
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """A cross-record problem: the field path, what is wrong, and how to fix it."""
+    """A cross-record problem: the field path, what is wrong, how to fix it, and its code.
+
+    Codes (docs/errors.md): KT120 duplicate, KT121 unknown reference or misfit, KT161 a member
+    count above the headcount, KT162 a record dated after the batch, KT163 a cycle of parents.
+    """
 
     path: tuple[str | int, ...]
     message: str
     help: str = ""
+    code: str = "KT121"
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,12 +111,25 @@ def _index(batch: Batch) -> _Index:
     return _Index(kinds)
 
 
-def reference_problems(batch: Batch) -> list[Problem]:
-    """Every cross-record problem in the batch, in file order."""
-    return list(_problems(batch))
+def reference_problems(batch: Batch, limit: int | None = None) -> list[Problem]:
+    """Every cross-record problem in the batch (at most `limit` of them), in file order."""
+    return list(itertools.islice(_problems(batch, hints=True), limit))
 
 
-def _problems(batch: Batch) -> Iterator[Problem]:
+def problem_count(batch: Batch) -> int:
+    """How many cross-record problems the batch has (cheap: no "did you mean" is computed)."""
+    return sum(1 for _ in _problems(batch, hints=False))
+
+
+_MEMBER_COUNTS = (
+    "members_rated_htnv_or_better",
+    "members_lao_dong_tien_tien",
+    "members_chien_si_thi_dua_co_so",
+    "members_women",
+)
+
+
+def _problems(batch: Batch, *, hints: bool) -> Iterator[Problem]:
     seen: dict[str, tuple[str | int, ...]] = {}
     sections: tuple[tuple[str, tuple[Unit | Person | Household, ...]], ...] = (
         ("units", batch.units),
@@ -121,61 +140,130 @@ def _problems(batch: Batch) -> Iterator[Problem]:
         for i, record in enumerate(records):
             path: tuple[str | int, ...] = (section, i, "id")
             if record.id in seen:
-                first = ".".join(str(p) for p in seen[record.id])
                 yield Problem(
                     path,
                     f'duplicate id "{record.id}"',
-                    f"ids must be unique across units, people and households; first used at {first}",
+                    "ids must be unique across units, people and households; first used at "
+                    + _dotted(seen[record.id]),
+                    "KT120",
                 )
             else:
                 seen[record.id] = path
     unit_ids = [u.id for u in batch.units]
     unit_set = set(unit_ids)
     candidates = sorted(seen)
+    judged = batch.batch.year
+    as_of = batch.batch.as_of
+
+    def hint(word: str, choices: list[str]) -> str:
+        return suggest(word, choices) if hints else ""
 
     def unknown_unit(path: tuple[str | int, ...], ref: str | None) -> Iterator[Problem]:
         if ref is not None and ref not in unit_set:
             yield Problem(
                 path,
-                f'unknown unit "{ref}"{suggest(ref, unit_ids)}',
+                f'unknown unit "{ref}"{hint(ref, unit_ids)}',
                 "add the unit under `units:` or correct the id",
             )
+
+    def after_as_of(path: tuple[str | int, ...], day: dt.date | None) -> Iterator[Problem]:
+        if as_of is not None and day is not None and day > as_of:
+            yield Problem(
+                path,
+                f"{path[-1]} {day.isoformat()} is after the batch's as_of date {as_of.isoformat()}",
+                "a batch can only record what happened by its as_of date: correct the date "
+                "(day and month swapped?) or batch.as_of",
+                "KT162",
+            )
+
+    def commendations(
+        where: tuple[str | int, ...], items: tuple[Commendation, ...]
+    ) -> Iterator[Problem]:
+        for j, c in enumerate(items):
+            if c.year > judged:
+                yield Problem(
+                    (*where, "commendations", j, "year"),
+                    f"commendation year {c.year} is after the judged year {judged}",
+                    "only commendations received up to the judged year can be recorded",
+                    "KT162",
+                )
+
+    def pending(where: tuple[str | int, ...], items: tuple[PendingCase, ...]) -> Iterator[Problem]:
+        for j, case in enumerate(items):
+            yield from after_as_of((*where, "pending_cases", j, "opened_on"), case.opened_on)
+            yield from after_as_of((*where, "pending_cases", j, "closed_on"), case.closed_on)
 
     if batch.batch.submitted_by is not None:
         yield from unknown_unit(("batch", "submitted_by"), batch.batch.submitted_by)
     for i, u in enumerate(batch.units):
         yield from unknown_unit(("units", i, "parent"), u.parent)
         if u.parent == u.id:
-            yield Problem(("units", i, "parent"), "a unit cannot be its own parent")
-        yield from _history_problems(("units", i), [y.year for y in u.history], batch.batch.year)
+            yield Problem(
+                ("units", i, "parent"),
+                "a unit cannot be its own parent",
+                "give the id of the unit above it, or leave parent empty",
+            )
+        yield from _history_problems(("units", i), [y.year for y in u.history], judged)
+        for j, uy in enumerate(u.history):
+            for field in _MEMBER_COUNTS:
+                count = getattr(uy, field)
+                if count is not None and u.headcount is not None and count > u.headcount:
+                    yield Problem(
+                        ("units", i, "history", j, field),
+                        f"{field} is {count}, more than the unit's headcount {u.headcount} "
+                        f"(a share above 100%)",
+                        "members counted in a year cannot exceed the headcount: correct the count "
+                        "or units[].headcount",
+                        "KT161",
+                    )
+        yield from pending(("units", i), u.pending_cases)
+        yield from commendations(("units", i), u.commendations)
+    yield from _parent_cycles(batch.units)
     for i, p in enumerate(batch.people):
         yield from unknown_unit(("people", i, "unit"), p.unit)
-        yield from _history_problems(("people", i), [y.year for y in p.history], batch.batch.year)
+        yield from _history_problems(("people", i), [y.year for y in p.history], judged)
+        yield from after_as_of(("people", i, "recruited_on"), p.recruited_on)
         ids: set[str] = set()
         for j, ini in enumerate(p.initiatives):
             if ini.id in ids:
                 yield Problem(
-                    ("people", i, "initiatives", j, "id"), f'duplicate initiative "{ini.id}"'
+                    ("people", i, "initiatives", j, "id"),
+                    f'duplicate initiative "{ini.id}"',
+                    "each initiative of a person is listed once",
+                    "KT120",
                 )
             ids.add(ini.id)
-            if ini.year > batch.batch.year:
+            if ini.year > judged:
                 yield Problem(
                     ("people", i, "initiatives", j, "year"),
-                    f"initiative year {ini.year} is after the judged year {batch.batch.year}",
+                    f"initiative year {ini.year} is after the judged year {judged}",
                     "only achievements up to the judged year count",
+                    "KT162",
                 )
+        for j, d in enumerate(p.disciplines):
+            yield from after_as_of(("people", i, "disciplines", j, "decided_on"), d.decided_on)
+        yield from pending(("people", i), p.pending_cases)
+        yield from commendations(("people", i), p.commendations)
     for i, h in enumerate(batch.households):
         yield from unknown_unit(("households", i, "village"), h.village)
-        yield from _history_problems(
-            ("households", i), [y.year for y in h.history], batch.batch.year
-        )
+        yield from _history_problems(("households", i), [y.year for y in h.history], judged)
+        for j, sanction in enumerate(h.sanctions):
+            if sanction.year > judged:
+                yield Problem(
+                    ("households", i, "sanctions", j, "year"),
+                    f"sanction year {sanction.year} is after the judged year {judged}",
+                    "only events up to the judged year can be recorded",
+                    "KT162",
+                )
+        yield from pending(("households", i), h.pending_cases)
+        yield from commendations(("households", i), h.commendations)
     kinds = _index(batch).kinds
     for i, n in enumerate(batch.nominations):
         kind = kinds.get(n.candidate)
         if kind is None:
             yield Problem(
                 ("nominations", i, "candidate"),
-                f'unknown candidate "{n.candidate}"{suggest(n.candidate, candidates)}',
+                f'unknown candidate "{n.candidate}"{hint(n.candidate, candidates)}',
                 "nominate a person, unit or household listed in this batch",
             )
         elif kind not in AWARD_SUBJECTS[n.award]:
@@ -187,17 +275,60 @@ def _problems(batch: Batch) -> Iterator[Problem]:
             )
 
 
+def _dotted(path: tuple[str | int, ...]) -> str:
+    return "".join(
+        f"[{p}]" if isinstance(p, int) else (f".{p}" if i else p) for i, p in enumerate(path)
+    )
+
+
+def _parent_cycles(units: tuple[Unit, ...]) -> Iterator[Problem]:
+    """Units whose `parent` chain comes back to them (A → B → A); each cycle reported once."""
+    parent = {u.id: u.parent for u in units}
+    position = {u.id: i for i, u in enumerate(units)}
+    reported: set[str] = set()
+    for u in units:
+        chain: list[str] = []
+        on_chain: set[str] = set()
+        current: str | None = u.id
+        while current is not None and current in parent and current not in on_chain:
+            if current in reported:
+                break
+            chain.append(current)
+            on_chain.add(current)
+            current = parent[current]
+        if current is None or current not in on_chain or current in reported:
+            reported.update(chain)
+            continue
+        cycle = chain[chain.index(current) :]
+        reported.update(chain)
+        if len(cycle) < 2:  # a unit that is its own parent is reported on its own
+            continue
+        first = min(cycle, key=position.__getitem__)
+        shown = " → ".join([*cycle[cycle.index(first) :], *cycle[: cycle.index(first)], first])
+        yield Problem(
+            ("units", position[first], "parent"),
+            f"units form a cycle of parents: {shown}",
+            "a unit's parent chain must end at a unit without a parent",
+            "KT163",
+        )
+
+
 def _history_problems(
     where: tuple[str | int, ...], years: list[int], judged: int
 ) -> Iterator[Problem]:
     seen: set[int] = set()
     for j, year in enumerate(years):
         if year in seen:
-            yield Problem((*where, "history", j, "year"), f"year {year} appears twice in history")
+            yield Problem(
+                (*where, "history", j, "year"),
+                f"year {year} appears twice in history",
+                "keep one record per year: merge the two",
+            )
         seen.add(year)
         if year > judged:
             yield Problem(
                 (*where, "history", j, "year"),
                 f"history year {year} is after the judged year {judged}",
                 "remove records of later years, or set batch.year to the year being judged",
+                "KT162",
             )
