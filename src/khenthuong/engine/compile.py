@@ -346,6 +346,7 @@ class _Compiler:
             "unsettled": lambda: preds.Unsettled(
                 written, reason=args.reason, reason_en=args.reason_en
             ),
+            "targets": lambda: preds.TargetsMet(written, status=args.status),
         }
         pred = builders[tag]()
         pred.params = tuple(used)

@@ -8,15 +8,20 @@ An `Evaluation` is local to one call: nothing is shared between threads except t
 from __future__ import annotations
 
 import datetime as dt
+import operator
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
-from khenthuong.engine.compile import Plan
+from khenthuong.engine.compile import CompiledRule, Node, Plan
 from khenthuong.engine.decision import OUTCOME_OF, Decision
 from khenthuong.engine.facts import BatchIndex, Fact, SubjectView
+from khenthuong.engine.predicates import Context
 from khenthuong.errors import EvaluationError
 from khenthuong.model.batch import Batch
-from khenthuong.model.vocab import AWARD_SUBJECTS, Award, Outcome
+from khenthuong.model.movement import Movement
+from khenthuong.model.vocab import AWARD_SUBJECTS, Award, Outcome, SubjectKind
 from khenthuong.periods import Truth
 
 _TRUTH_OF: dict[Outcome, Truth] = {
@@ -27,66 +32,216 @@ _TRUTH_OF: dict[Outcome, Truth] = {
 AWARD_ORDER = {a: i for i, a in enumerate(Award)}
 
 
-class Evaluation:
-    """One batch under one plan; decides (candidate, award) pairs on demand, each once."""
+Combiner = Callable[[tuple[Truth, ...]], Truth]
+Kernel = tuple[
+    CompiledRule,
+    tuple[Callable[[SubjectView, Context], Truth], ...],
+    Callable[[tuple[Truth, ...]], tuple[tuple[Truth, ...], Outcome]],
+]
 
-    def __init__(self, plan: Plan, batch: Batch, index: BatchIndex | None = None) -> None:
+
+def _all_of(parts: tuple[Combiner, ...]) -> Combiner:
+    """Three-valued AND of the parts (the children's truths are all computed: no short cut)."""
+    if len(parts) == 1:
+        return parts[0]
+
+    def value(truths: tuple[Truth, ...]) -> Truth:
+        vals = [p(truths) for p in parts]
+        if False in vals:
+            return False
+        return None if None in vals else True
+
+    return value
+
+
+def _any_of(parts: tuple[Combiner, ...]) -> Combiner:
+    def value(truths: tuple[Truth, ...]) -> Truth:
+        vals = [p(truths) for p in parts]
+        if True in vals:
+            return True
+        return None if None in vals else False
+
+    return value
+
+
+def _not_of(part: Combiner) -> Combiner:
+    def value(truths: tuple[Truth, ...]) -> Truth:
+        v = part(truths)
+        return None if v is None else not v
+
+    return value
+
+
+def combiner(node: Node) -> Combiner:
+    """A function computing `node.value(truths)`, with the tree walked once, here."""
+    if node.kind == "leaf":
+        return operator.itemgetter(node.leaf)
+    parts = tuple(combiner(c) for c in node.children)
+    if node.kind == "all":
+        return _all_of(parts)
+    if node.kind == "any":
+        return _any_of(parts)
+    return _not_of(parts[0])
+
+
+# Outcomes remembered per rule for this many distinct combinations of leaf truths (few occur).
+OUTCOME_CACHE = 4096
+
+
+def kernel(rule: CompiledRule) -> Kernel:
+    """What deciding with `rule` runs: each leaf's fast `holds` and the rule's outcome.
+
+    The outcome depends only on the tuple of leaf truths, and few distinct tuples occur in a batch,
+    so it is remembered per tuple (up to `OUTCOME_CACHE` of them), with one shared copy of the
+    tuple that decisions keep (a large batch then holds a few hundred tuples, not millions).
+    """
+    combine = _all_of(tuple(combiner(c.node) for c in rule.criteria))
+    cache: dict[tuple[Truth, ...], tuple[tuple[Truth, ...], Outcome]] = {}
+
+    def outcome(truths: tuple[Truth, ...]) -> tuple[tuple[Truth, ...], Outcome]:
+        found = cache.get(truths)
+        if found is None:
+            found = (truths, OUTCOME_OF[combine(truths)])
+            if len(cache) < OUTCOME_CACHE:
+                cache[truths] = found
+        return found
+
+    return rule, tuple(leaf.holds for leaf in rule.leaves), outcome
+
+
+# Sentinels: a memo entry being decided, and a rule not yet looked up (typed Any to share the
+# dictionaries of decisions and kernels).
+_BUSY: Any = object()
+_MISSING: Any = object()
+
+
+class Evaluation:
+    """One batch under one plan; decides (candidate, award) pairs on demand, each once.
+
+    Each decision keeps the truth of each predicate of its rule (computed by the predicates' fast
+    `holds`), from which its outcome follows; the facts behind them are read again only when a
+    trace is asked for (`Decision.results`).
+    """
+
+    def __init__(
+        self,
+        plan: Plan,
+        batch: Batch,
+        index: BatchIndex | None = None,
+        movement: Movement | None = None,
+    ) -> None:
         self.plan = plan
         self.batch = batch
+        # The emulation movement the batch names (`batch.movement`), read by the `targets`
+        # predicate and the ranking's `targets` key; None when the batch names none.
+        self.movement = movement
         self.year: int = batch.batch.year
         self.date: dt.date = plan.date
         self.index = index or BatchIndex(batch)
-        self._memo: dict[tuple[str, Award], Decision] = {}
-        self._busy: set[tuple[str, Award]] = set()
+        # Decisions by award and candidate; `_BUSY` while one is being decided (cycle guard).
+        self._memo: dict[Award, dict[str, Decision]] = {}
+        self._kernels: dict[tuple[Award, SubjectKind], Kernel | None] = {}
 
     def title(self, view: SubjectView, award: Award, year: int) -> tuple[Truth, Fact]:
         """Whether `view` holds `award` in `year`: derived for the judged year, else recorded."""
         if year == self.year and (award, view.kind) in self.plan.rules:
             truth = _TRUTH_OF[self.decide(view.id, award).outcome]
             return truth, Fact("title", year, truth, f"derived:{award.value}[{view.id}]")
-        rec = view.years.get(year)
-        held = (rec is not None and award in rec.titles) or any(
-            c.award == award and c.year == year for c in view.record.commendations
-        )
+        held = self.title_truth(view, award, year)
         return held, Fact("title", year, held, f"{view.path}.history[{year}].titles")
 
+    def title_truth(self, view: SubjectView, award: Award, year: int) -> Truth:
+        """`title(...)[0]` without its fact (what predicates' fast path reads)."""
+        if year == self.year:
+            decided = self._memo.get(award)
+            done = decided.get(view.id) if decided is not None else None
+            if done is not None and done is not _BUSY and done.rule is not None:
+                return _TRUTH_OF[done.outcome]
+            if (award, view.kind) in self.plan.rules:
+                return _TRUTH_OF[self.decide(view.id, award).outcome]
+        rec = view.years.get(year)
+        if rec is not None and award in rec.titles:
+            return True
+        commendations = view.record.commendations
+        if commendations:
+            for c in commendations:
+                if c.award == award and c.year == year:
+                    return True
+        return False
+
     def decide(self, candidate: str, award: Award) -> Decision:
-        key = (candidate, award)
-        done = self._memo.get(key)
+        memo = self._memo.get(award)
+        if memo is None:
+            memo = self._memo[award] = {}
+        done = memo.get(candidate)
         if done is not None:
+            if done is _BUSY:  # the compiler rejects cycles; this guards hand-built plans
+                raise EvaluationError(
+                    f"cyclic dependency while deciding {award.value} for {candidate}"
+                )
             return done
-        if key in self._busy:  # the compiler rejects cycles; this guards hand-built plans
-            raise EvaluationError(f"cyclic dependency while deciding {award.value} for {candidate}")
-        self._busy.add(key)
+        memo[candidate] = _BUSY
         try:
-            decision = self._decide(candidate, award)
-        finally:
-            self._busy.discard(key)
-        self._memo[key] = decision
+            view = self.index.subjects[candidate]
+            found = self._kernels.get((award, view.kind), _MISSING)
+            if found is _MISSING:
+                found = self._kernel(award, view.kind)
+            if found is None:
+                decision = self._undecided(view, award)
+            else:
+                rule, holds, outcome = found
+                truths, result = outcome(tuple([h(view, self) for h in holds]))
+                decision = Decision(
+                    candidate,
+                    view.record.name,
+                    view.kind,
+                    award,
+                    self.year,
+                    self.date,
+                    result,
+                    rule,
+                    None,
+                    None,
+                    truths,
+                    (view, self),
+                )
+        except BaseException:
+            del memo[candidate]
+            raise
+        memo[candidate] = decision
         return decision
 
-    def _decide(self, candidate: str, award: Award) -> Decision:
-        view = self.index.subjects[candidate]
-        rule = self.plan.rule_for(award, view.kind)
-        name = view.record.name
-        if rule is None:
-            return Decision(
-                candidate,
-                name,
-                view.kind,
-                award,
-                self.year,
-                self.date,
-                Outcome.UNDETERMINED,
-                None,
-                (),
-                note=f"no rule of pack {self.plan.pack.id} decides {award.value} for a "
-                f"{view.kind.value} on {self.date.isoformat()}",
-            )
-        results = tuple(leaf.evaluate(view, self) for leaf in rule.leaves)
-        outcome = OUTCOME_OF[rule.outcome(tuple(r.holds for r in results))]
+    def clear(self) -> None:
+        """Forget the decisions taken (they refer back to this evaluation, a reference cycle).
+
+        For long runs that evaluate batch after batch: memory is then freed at once, without
+        waiting for the cyclic garbage collector. Decisions already handed out keep working.
+        """
+        self._memo.clear()
+
+    def _kernel(self, award: Award, kind: SubjectKind) -> Kernel | None:
+        key = (award, kind)
+        try:
+            return self._kernels[key]
+        except KeyError:
+            rule = self.plan.rule_for(award, kind)
+            found = self._kernels[key] = kernel(rule) if rule is not None else None
+            return found
+
+    def _undecided(self, view: SubjectView, award: Award) -> Decision:
+        """The decision when no rule of the plan decides `award` for this kind of subject."""
         return Decision(
-            candidate, name, view.kind, award, self.year, self.date, outcome, rule, results
+            view.id,
+            view.record.name,
+            view.kind,
+            award,
+            self.year,
+            self.date,
+            Outcome.UNDETERMINED,
+            None,
+            (),
+            note=f"no rule of pack {self.plan.pack.id} decides {award.value} for a "
+            f"{view.kind.value} on {self.date.isoformat()}",
         )
 
 
@@ -100,24 +255,32 @@ class Evaluated:
 
 
 def evaluate_nominations(
-    plan: Plan, batch: Batch, progress: Callable[[int, int], None] | None = None
+    plan: Plan,
+    batch: Batch,
+    progress: Callable[[int, int], None] | None = None,
+    *,
+    movement: Movement | None = None,
 ) -> Evaluated:
     """Decide every nomination of `batch` (duplicates decided once) with `plan`.
 
-    `progress`, if given, is called with (decided, total) after each decision (for progress bars).
+    `progress`, if given, is called with (decided, total) after each decision (for progress bars);
+    `movement` is the emulation movement the batch names (`movements.catalog.movement_for`).
     """
-    ev = Evaluation(plan, batch)
-    pairs = sorted(
-        {
-            (n.award, n.candidate)
-            for n in batch.nominations
-            if ev.index.subjects[n.candidate].kind in AWARD_SUBJECTS[n.award]
-        },
-        key=lambda p: (AWARD_ORDER[p[0]], p[1]),
-    )
-    decisions = []
-    for done, (a, c) in enumerate(pairs, start=1):
-        decisions.append(ev.decide(c, a))
-        if progress is not None:
+    ev = Evaluation(plan, batch, movement=movement)
+    subjects = ev.index.subjects
+    by_award: defaultdict[Award, set[str]] = defaultdict(set)
+    for n in batch.nominations:
+        by_award[n.award].add(n.candidate)
+    pairs: list[tuple[Award, str]] = []
+    for award in sorted(by_award, key=AWARD_ORDER.__getitem__):
+        kinds = AWARD_SUBJECTS[award]
+        pairs += [(award, c) for c in sorted(by_award[award]) if subjects[c].kind in kinds]
+    decide = ev.decide
+    if progress is None:
+        decisions = [decide(c, a) for a, c in pairs]
+    else:
+        decisions = []
+        for done, (a, c) in enumerate(pairs, start=1):
+            decisions.append(decide(c, a))
             progress(done, len(pairs))
     return Evaluated(plan, tuple(decisions), ev)

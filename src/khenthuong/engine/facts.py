@@ -6,7 +6,7 @@ which stays the same whatever the order of records in the batch — so traces ar
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import operator
 from decimal import Decimal
 
 from khenthuong.model.batch import Batch
@@ -24,14 +24,34 @@ from khenthuong.periods import Truth
 FactValue = str | int | bool | Decimal | None
 
 
-@dataclass(frozen=True, slots=True)
 class Fact:
-    """One value read from the batch (or derived this run), with its year and its place."""
+    """One value read from the batch (or derived this run), with its year and its place.
 
-    name: str
-    year: int | None
-    value: FactValue
-    path: str
+    A plain class with slots rather than a frozen dataclass: facts are made by the thousand when
+    traces are shown, and a frozen dataclass's `__init__` is several times slower. Treat it as
+    immutable; it compares and hashes by value.
+    """
+
+    __slots__ = ("name", "path", "value", "year")
+    __match_args__ = ("name", "year", "value", "path")
+
+    def __init__(self, name: str, year: int | None, value: FactValue, path: str) -> None:
+        self.name = name
+        self.year = year
+        self.value = value
+        self.path = path
+
+    def _key(self) -> tuple[str, int | None, FactValue, str]:
+        return (self.name, self.year, self.value, self.path)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Fact) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return f"Fact(name={self.name!r}, year={self.year!r}, value={self.value!r}, path={self.path!r})"
 
     def to_json(self) -> dict[str, object]:
         value: object = self.value
@@ -40,29 +60,60 @@ class Fact:
         return {"name": self.name, "year": self.year, "value": value, "from": self.path}
 
 
-@dataclass(frozen=True, slots=True)
 class LeafResult:
     """The result of one predicate for one candidate: truth, the facts read, and a note."""
 
-    holds: Truth
-    facts: tuple[Fact, ...]
-    note: str | None = None
+    __slots__ = ("facts", "holds", "note")
+    __match_args__ = ("holds", "facts", "note")
+
+    def __init__(self, holds: Truth, facts: tuple[Fact, ...], note: str | None = None) -> None:
+        self.holds = holds
+        self.facts = facts
+        self.note = note
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, LeafResult)
+            and self.holds == other.holds
+            and self.facts == other.facts
+            and self.note == other.note
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.holds, self.facts, self.note))
+
+    def __repr__(self) -> str:
+        return f"LeafResult(holds={self.holds!r}, facts={self.facts!r}, note={self.note!r})"
+
+
+SECTIONS: dict[SubjectKind, str] = {
+    SubjectKind.PERSON: "people",
+    SubjectKind.UNIT: "units",
+    SubjectKind.HOUSEHOLD: "households",
+}
 
 
 class SubjectView:
-    """A candidate with its history indexed by year, and the path prefix of its record."""
+    """A candidate with its history indexed by year, and the path prefix of its record.
 
-    __slots__ = ("id", "kind", "path", "record", "years")
+    Built once per candidate of a batch, so it does only what every evaluation needs; the path
+    (read only when facts are shown) is made on demand.
+    """
+
+    __slots__ = ("id", "kind", "record", "years")
 
     def __init__(self, record: Person | Unit | Household, kind: SubjectKind) -> None:
         self.id = record.id
         self.kind = kind
         self.record = record
-        section = {"person": "people", "unit": "units", "household": "households"}[kind.value]
-        self.path = f"{section}[{record.id}]"
         self.years: dict[int, PersonYear | UnitYear | HouseholdYear] = {
             y.year: y for y in record.history
         }
+
+    @property
+    def path(self) -> str:
+        """Where the record sits in the batch, by id: `people[P-001]`."""
+        return f"{SECTIONS[self.kind]}[{self.id}]"
 
 
 class BatchIndex:
@@ -83,5 +134,6 @@ class BatchIndex:
         for p in batch.people:
             if p.unit is not None:
                 self.members.setdefault(p.unit, []).append(self.subjects[p.id])
+        by_id = operator.attrgetter("id")
         for listed in self.members.values():
-            listed.sort(key=lambda v: v.id)
+            listed.sort(key=by_id)

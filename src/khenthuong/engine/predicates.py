@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any, ClassVar, Protocol
 
 from khenthuong.engine.facts import BatchIndex, Fact, FactValue, LeafResult, SubjectView
+from khenthuong.model.movement import Movement, TargetStatus
 from khenthuong.model.subjects import Household, Person, Unit, UnitYear
 from khenthuong.model.vocab import (
     RATING_ORDER,
@@ -29,10 +30,13 @@ from khenthuong.model.vocab import (
     rating_at_least,
     scope_at_least,
 )
+from khenthuong.movements.scoring import Scorecard, score_unit
 from khenthuong.packs.registry import ParamBinding
 from khenthuong.periods import Truth, add_months, all3, in_effect, window
 
 _RESEARCH = InitiativeKind.RESEARCH
+# Attribute names as plain strings: getattr with an enum member is slower.
+_ATTESTATION_NAME: dict[Attestation, str] = {a: str(a.value) for a in Attestation}
 
 
 class Context(Protocol):
@@ -40,7 +44,9 @@ class Context(Protocol):
 
     year: int
     date: dt.date
-    index: BatchIndex
+
+    @property
+    def index(self) -> BatchIndex: ...
 
     def title(self, view: SubjectView, award: Award, year: int) -> tuple[Truth, Fact]: ...
 
@@ -325,8 +331,10 @@ class TitleStreak(Predicate):
 
     def holds(self, view: SubjectView, ctx: Context) -> Truth:
         unknown = False
+        fast = getattr(ctx, "title_truth", None)
+        award = self.award
         for y in window(ctx.year + self.ending, self.years):
-            value = title_truth(ctx, view, self.award, y)
+            value = fast(view, award, y) if fast is not None else ctx.title(view, award, y)[0]
             if value is False:
                 return False
             if value is None:
@@ -464,15 +472,20 @@ class Initiatives(Predicate):
         return LeafResult(holds, tuple(facts), note)
 
     def holds(self, view: SubjectView, ctx: Context) -> Truth:
+        items = view.record.initiatives  # type: ignore[union-attr]
+        if not items and self.since_commendation is None:
+            return self.at_least <= 0
         last = ctx.year + self.ending
         first = last - self.within_years + 1
-        if not since_truth(view, self.since_commendation, first):
+        if self.since_commendation is not None and not since_truth(
+            view, self.since_commendation, first
+        ):
             return False
         kinds = self.kinds
         accepted = self.research_accepted
         applied = self.applied
         sure = unknown = 0
-        for ini in view.record.initiatives:  # type: ignore[union-attr]
+        for ini in items:
             if not first <= ini.year <= last or ini.kind not in kinds:
                 continue
             if SCOPE_ORDER[ini.scope] < SCOPE_ORDER[self.scope]:
@@ -790,7 +803,7 @@ class Attested(Predicate):
         return LeafResult(value, (fact,))
 
     def holds(self, view: SubjectView, ctx: Context) -> Truth:
-        value: Truth = getattr(view.record.attestations, self.criterion)
+        value: Truth = getattr(view.record.attestations, _ATTESTATION_NAME[self.criterion])
         return value
 
     def describe(self, lang: str = "vi") -> str:
@@ -1161,10 +1174,14 @@ class EffectiveRating(Predicate):
 
     def holds(self, view: SubjectView, ctx: Context) -> Truth:
         year = ctx.year + self.offset
-        for d in view.record.disciplines:  # type: ignore[union-attr]
-            if d.decided_on.year == year:
-                return rating_at_least(Rating.KHTNV, self.at_least)
-        return rating_truth(view, year, RATING_ORDER[self.at_least])
+        disciplines = view.record.disciplines  # type: ignore[union-attr]
+        if disciplines:
+            for d in disciplines:
+                if d.decided_on.year == year:
+                    return rating_at_least(Rating.KHTNV, self.at_least)
+        rec = view.years.get(year)
+        rating = getattr(rec, "rating", None) if rec is not None else None
+        return None if rating is None else RATING_ORDER[rating] >= RATING_ORDER[self.at_least]
 
     def describe(self, lang: str = "vi") -> str:
         return tr(
@@ -1223,3 +1240,137 @@ class Unsettled(Predicate):
             f"chưa xác định được: {self.reason}",
             f"cannot be decided: {self.reason_en or self.reason}",
         )
+
+
+# ------------------------------------------------------------------ emulation movements (phong trào)
+
+
+def movement_of(ctx: Context) -> Movement | None:
+    """The movement the evaluation runs under (`Evaluation.movement`), if its context has one."""
+    found = getattr(ctx, "movement", None)
+    return found if isinstance(found, Movement) else None
+
+
+_TARGET_NOTES: dict[str, tuple[str, str]] = {
+    "no_movement": (
+        "đợt xét không nêu phong trào thi đua (batch.movement): chưa có chỉ tiêu để đối chiếu",
+        "the batch names no emulation movement (batch.movement): no targets to compare with",
+    ),
+    "no_applicable_targets": (
+        "không có chỉ tiêu nào của phong trào áp dụng cho đơn vị",
+        "no target of the movement applies to the unit",
+    ),
+    "none_exceeded": (
+        "đạt mọi chỉ tiêu nhưng không vượt chỉ tiêu nào",
+        "met every target but exceeded none",
+    ),
+}
+
+
+@dataclass(slots=True)
+class TargetsMet(Predicate):
+    """The collective met the targets of the batch's emulation movement (chỉ tiêu thi đua).
+
+    `status: all_met_and_one_exceeded` ("hoàn thành vượt mức các chỉ tiêu"): every target that
+    applies to the unit is met or exceeded, and at least one is exceeded; `status: all_met`: every
+    one is met. A missed target makes it false; otherwise a target not reported makes it unknown
+    (naming the targets); so does a batch that names no movement. Targets that do not apply to the
+    unit (the target's `applies_to`, or a result reported as `null`) are left out. Scoring:
+    `khenthuong.movements.scoring` (docs/movements.md).
+    """
+
+    tag: ClassVar[str] = "targets"
+    applies_to: ClassVar[frozenset[SubjectKind]] = frozenset({SubjectKind.UNIT})
+    status: str = "all_met_and_one_exceeded"
+
+    def _card(self, view: SubjectView, ctx: Context) -> Scorecard | None:
+        movement = movement_of(ctx)
+        if movement is None:
+            return None
+        record = view.record
+        assert isinstance(record, Unit)
+        return score_unit(movement, record, ctx.year)
+
+    def _verdict(self, card: Scorecard | None) -> tuple[Truth, str | None]:
+        if card is None:
+            return None, "no_movement"
+        if card.count(TargetStatus.MISSED):
+            return False, "missed"
+        if card.count(TargetStatus.NOT_REPORTED):
+            return None, "incomplete"
+        if not card.count(TargetStatus.MET) + card.count(TargetStatus.EXCEEDED):
+            return None, "no_applicable_targets"
+        if self.status == "all_met" or card.count(TargetStatus.EXCEEDED):
+            return True, None
+        return False, "none_exceeded"
+
+    def holds(self, view: SubjectView, ctx: Context) -> Truth:
+        return self._verdict(self._card(view, ctx))[0]
+
+    def evaluate(self, view: SubjectView, ctx: Context) -> LeafResult:
+        card = self._card(view, ctx)
+        truth, note = self._verdict(card)
+        year = ctx.year
+        if card is None:
+            return LeafResult(truth, (Fact("movement", year, None, "batch.movement"),), note=note)
+        movement = movement_of(ctx)
+        assert movement is not None
+        facts = [
+            Fact(
+                f"target:{r.target.id}",
+                year,
+                r.value,
+                f"{view.path}.history[{year}].targets.{r.target.id}",
+            )
+            for r in card.results
+            if r.status is not TargetStatus.NOT_APPLICABLE
+        ]
+        for status in (
+            TargetStatus.EXCEEDED,
+            TargetStatus.MISSED,
+            TargetStatus.NOT_REPORTED,
+            TargetStatus.NOT_APPLICABLE,
+        ):
+            ids = card.ids(status)
+            if ids:
+                facts.append(
+                    Fact(f"targets:{status.value}", year, ", ".join(ids), f"movement:{movement.id}")
+                )
+        return LeafResult(truth, tuple(facts), note=note)
+
+    def describe(self, lang: str = "vi") -> str:
+        if self.status == "all_met":
+            return tr(
+                lang,
+                "hoàn thành các chỉ tiêu thi đua của phong trào (đạt mọi chỉ tiêu áp dụng cho đơn vị)",
+                "meets the movement's emulation targets (every target that applies to the unit)",
+            )
+        return tr(
+            lang,
+            "hoàn thành vượt mức các chỉ tiêu thi đua của phong trào (đạt mọi chỉ tiêu áp dụng cho "
+            "đơn vị, vượt ít nhất một chỉ tiêu)",
+            "exceeds the movement's emulation targets (meets every target that applies to the "
+            "unit and exceeds at least one)",
+        )
+
+    def missing(self, result: LeafResult, lang: str = "vi") -> str:
+        def ids(status: TargetStatus) -> str:
+            name = f"targets:{status.value}"
+            return next((str(f.value) for f in result.facts if f.name == name), "")
+
+        if result.note == "missed":
+            return tr(
+                lang,
+                f"không đạt chỉ tiêu: {ids(TargetStatus.MISSED)}",
+                f"missed targets: {ids(TargetStatus.MISSED)}",
+            )
+        if result.note == "incomplete":
+            return tr(
+                lang,
+                f"chưa báo cáo kết quả chỉ tiêu: {ids(TargetStatus.NOT_REPORTED)}",
+                f"results not reported for targets: {ids(TargetStatus.NOT_REPORTED)}",
+            )
+        pair = _TARGET_NOTES.get(result.note or "")
+        if pair is not None:
+            return tr(lang, *pair)
+        return Predicate.missing(self, result, lang)

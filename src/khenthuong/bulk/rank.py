@@ -1,0 +1,228 @@
+"""Ranking under quotas without the batch-level findings: what `rank_batch` does before its checks.
+
+`rank_batch` (khenthuong.ranking.run) ranks and then runs the findings over the whole batch; the bulk
+path and the benchmark need the rankings of very large batches, chunk by chunk, where those
+batch-wide checks are not wanted. `rank_decisions` gives the same rankings (tests pin that);
+`rank_lean` the same places and order as plain values, from which `LeanRanking.ranking()` rebuilds
+the full `Ranking` of a scope when it is shown.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, cast
+
+from khenthuong.engine.decision import Decision
+from khenthuong.engine.evaluate import AWARD_ORDER, Evaluation
+from khenthuong.engine.facts import SubjectView
+from khenthuong.model.subjects import Person
+from khenthuong.model.vocab import (
+    RATING_ORDER,
+    SCOPE_ORDER,
+    Award,
+    Gender,
+    InitiativeKind,
+    Outcome,
+    SubjectKind,
+)
+from khenthuong.packs.registry import ResolvedPack
+from khenthuong.ranking.policy import CompiledKey, CompiledQuota, RankingPlan, compile_policy
+from khenthuong.ranking.priority import AreaClassifier, KeyValue, key_value
+from khenthuong.ranking.quota import QuotaArithmetic, Scopes, arithmetic, count_base
+from khenthuong.ranking.rank import Ranking, place_scope
+
+
+def rank_decisions(
+    pack: ResolvedPack,
+    ev: Evaluation,
+    decisions: Sequence[Decision],
+    plan: RankingPlan | None = None,
+) -> tuple[Ranking, ...]:
+    """The rankings `rank_batch` would give for `decisions`, per capped award and scope.
+
+    Args:
+        pack: the resolved pack the decisions were taken under.
+        ev: the evaluation that took them.
+        decisions: the decisions to rank.
+        plan: the compiled ranking policy (compiled from `pack` for `ev.date` if not given).
+    """
+    plan = plan or compile_policy(pack, ev.date)
+    scopes = Scopes(ev, plan)
+    areas = AreaClassifier(plan, ev)
+    by_award: dict[Award, list[Decision]] = defaultdict(list)
+    for d in decisions:
+        by_award[d.award].append(d)
+    rankings: list[Ranking] = []
+    subjects = ev.index.subjects
+    for award in sorted(by_award, key=AWARD_ORDER.__getitem__):
+        quota = plan.quotas.get(award)
+        if quota is None:
+            continue
+        priority = plan.priority_for(award)
+        if quota.uncapped or quota.scope is None:
+            rankings.append(Ranking(award, quota, None, priority, ()))
+            continue
+        groups: dict[str, list[Decision]] = defaultdict(list)
+        for d in by_award[award]:
+            scope = scopes.scope_of(quota.scope, subjects[d.candidate])
+            if scope is not None:
+                groups[scope].append(d)
+        for scope, members in sorted(groups.items()):
+            values: dict[str, tuple[KeyValue, ...]] = {}
+            for d in members:
+                if d.outcome is not Outcome.ELIGIBLE:
+                    continue
+                view = subjects[d.candidate]
+                values[d.candidate] = tuple(key_value(k, view, ev, areas) for k in priority.keys)
+            counted = (
+                count_base(quota, scopes, quota.scope, scope)
+                if quota.ratio is not None
+                else arithmetic(quota, quota.scope, scope, None)
+            )
+            rankings.append(place_scope(members, counted, priority, values))
+    return tuple(rankings)
+
+
+# --------------------------------------------------------------------------- lean ranking
+
+
+@dataclass(frozen=True, slots=True)
+class LeanRanking:
+    """One capped award in one scope, ranked: what `Ranking` says, kept as plain values.
+
+    `order` has the eligible candidates in rank order with their key scores; the first `slots`
+    are selected. `ranking()` rebuilds the full `Ranking` (key values with their evidence, cut
+    reasons) from the decisions when it is to be shown, as a decision rebuilds its facts.
+    """
+
+    award: Award
+    quota: CompiledQuota
+    arithmetic: QuotaArithmetic
+    order: tuple[tuple[str, tuple[int, ...]], ...]
+    members: tuple[str, ...]
+
+    @property
+    def slots(self) -> int:
+        return self.arithmetic.slots
+
+    def selected(self) -> frozenset[str]:
+        return frozenset(c for c, _ in self.order[: self.slots])
+
+    def rank_of(self, candidate: str) -> int | None:
+        for i, (c, _) in enumerate(self.order):
+            if c == candidate:
+                return i + 1
+        return None
+
+    def ranking(
+        self, pack: ResolvedPack, ev: Evaluation, plan: RankingPlan | None = None
+    ) -> Ranking:
+        """The full `Ranking` of this scope (as `rank_batch` gives it)."""
+        plan = plan or compile_policy(pack, ev.date)
+        priority = plan.priority_for(self.award)
+        areas = AreaClassifier(plan, ev)
+        decisions = [ev.decide(c, self.award) for c in self.members]
+        values = {
+            d.candidate: tuple(
+                key_value(k, ev.index.subjects[d.candidate], ev, areas) for k in priority.keys
+            )
+            for d in decisions
+            if d.outcome is Outcome.ELIGIBLE
+        }
+        return place_scope(decisions, self.arithmetic, priority, values)
+
+
+def _lean_score(key: CompiledKey, view: SubjectView, ev: Evaluation, areas: AreaClassifier) -> int:
+    """`key_value(key, view, ev, areas).score` without building the value (people)."""
+    if view.kind is not SubjectKind.PERSON:
+        return key_value(key, view, ev, areas).score
+    record = cast(Person, view.record)  # a person: checked by kind (isinstance is slow here)
+    name = key.name
+    if name == "frontline":
+        return int(record.frontline is True)
+    if name == "area":
+        return int(bool(areas.classify(view).areas & key.areas))
+    if name == "women":
+        return int(record.gender is Gender.NU)
+    if name == "rating_streak":
+        level = RATING_ORDER[key.at_least]
+        run = 0
+        while True:
+            rec = view.years.get(ev.year - run)
+            rating = getattr(rec, "rating", None) if rec is not None else None
+            if rating is None or RATING_ORDER[rating] < level:
+                return run
+            run += 1
+    if name == "initiative_scope":
+        best = 0
+        for ini in record.initiatives:
+            if not ev.year - key.within_years < ini.year <= ev.year:
+                continue
+            if ini.kind is InitiativeKind.RESEARCH and ini.accepted is not True:
+                continue
+            best = max(best, SCOPE_ORDER[ini.scope] + 1)
+        return best
+    return key_value(key, view, ev, areas).score
+
+
+_MISSING: Any = object()
+
+
+def rank_lean(
+    pack: ResolvedPack,
+    ev: Evaluation,
+    decisions: Sequence[Decision],
+    plan: RankingPlan | None = None,
+) -> tuple[LeanRanking, ...]:
+    """The rankings `rank_decisions` gives, kept lean (`LeanRanking`): same places, same order.
+
+    Capped awards only (an uncapped quota places nobody, as in `rank_batch`).
+    """
+    plan = plan or compile_policy(pack, ev.date)
+    scopes = Scopes(ev, plan)
+    areas = AreaClassifier(plan, ev)
+    by_award: dict[Award, list[Decision]] = defaultdict(list)
+    for d in decisions:
+        by_award[d.award].append(d)
+    out: list[LeanRanking] = []
+    subjects = ev.index.subjects
+    for award in sorted(by_award, key=AWARD_ORDER.__getitem__):
+        quota = plan.quotas.get(award)
+        if quota is None or quota.uncapped or quota.scope is None:
+            continue
+        keys = plan.priority_for(award).keys
+        groups: dict[str, list[Decision]] = defaultdict(list)
+        roots: dict[str | None, str | None] = {}
+        for d in by_award[award]:
+            view = subjects[d.candidate]
+            if quota.scope == "unit" and view.kind is SubjectKind.PERSON:
+                unit = view.record.unit  # type: ignore[union-attr]
+                scope = roots.get(unit, _MISSING)
+                if scope is _MISSING:
+                    scope = roots[unit] = scopes.root(unit)
+            else:
+                scope = scopes.scope_of(quota.scope, view)
+            if scope is not None:
+                groups[scope].append(d)
+        for scope, members in sorted(groups.items()):
+            scored = []
+            for d in members:
+                if d.outcome is Outcome.ELIGIBLE:
+                    view = subjects[d.candidate]
+                    scored.append(
+                        (d.candidate, tuple(_lean_score(k, view, ev, areas) for k in keys))
+                    )
+            scored.sort(key=lambda e: (tuple(-s for s in e[1]), e[0]))
+            counted = (
+                count_base(quota, scopes, quota.scope, scope)
+                if quota.ratio is not None
+                else arithmetic(quota, quota.scope, scope, None)
+            )
+            out.append(
+                LeanRanking(
+                    award, quota, counted, tuple(scored), tuple(d.candidate for d in members)
+                )
+            )
+    return tuple(out)
