@@ -26,6 +26,12 @@ from khenthuong.sources import DEFAULT_LIMITS, Limits, load_json, load_yaml
 ROOT = Path(__file__).parent.parent
 
 
+# A guard against runaway work, not a speed target: an unbounded expansion or quadratic scan would take
+# hours, a bounded rejection takes about a second. Generous so that a loaded CI machine never flakes;
+# speed itself is measured in benchmarks/, never asserted in tests.
+RUNAWAY_SECONDS = 60
+
+
 def codes(exc: pytest.ExceptionInfo[InputError]) -> list[str]:
     return [d.code for d in exc.value.diagnostics]
 
@@ -105,7 +111,7 @@ def test_an_endless_input_is_cut_at_the_size_limit(tmp_path: Path) -> None:
         load_batch(endless, limits=Limits(max_bytes=1024 * 1024))
     assert codes(info) == ["KT106"]
     assert "more than 1,048,576 bytes" in str(info.value)
-    assert time.perf_counter() - started < 5
+    assert time.perf_counter() - started < RUNAWAY_SECONDS
 
 
 def test_text_size_is_checked_for_yaml_and_json_text() -> None:
@@ -127,7 +133,7 @@ def test_deep_yaml_nesting_is_kt104_at_a_line(depth: int) -> None:
         load_yaml(text, "deep.yaml")
     assert codes(info) == ["KT104"]
     assert info.value.diagnostics[0].location.line == 2
-    assert time.perf_counter() - started < 5
+    assert time.perf_counter() - started < RUNAWAY_SECONDS
 
 
 @pytest.mark.parametrize("depth", [65, 5000, 200_000])
@@ -157,7 +163,7 @@ def test_billion_laughs_is_rejected_quickly_in_process() -> None:
         batch_from_text(laughs(9), "lol.yaml")  # 10**9 values if expanded
     assert codes(info) == ["KT107"]
     assert info.value.diagnostics[0].location.line is not None
-    assert time.perf_counter() - started < 2
+    assert time.perf_counter() - started < RUNAWAY_SECONDS
 
 
 def test_billion_laughs_keeps_the_process_small(tmp_path: Path) -> None:
@@ -187,7 +193,7 @@ def test_billion_laughs_keeps_the_process_small(tmp_path: Path) -> None:
     )
     code, took, grew_kib, peak_kib = proc.stdout.split()
     assert code == "KT107"
-    assert float(took) < 3, took
+    assert float(took) < RUNAWAY_SECONDS, took
     assert int(grew_kib) < 20 * 1024, f"grew by {grew_kib} KiB while loading"
     assert int(peak_kib) < 250 * 1024, f"peak {peak_kib} KiB"
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
@@ -265,7 +271,7 @@ def test_thousands_of_bad_references_are_reported_in_bounded_time() -> None:
     started = time.perf_counter()
     with pytest.raises(InputError) as info:
         batch_from_data(data, "m.yaml")
-    assert time.perf_counter() - started < 10
+    assert time.perf_counter() - started < RUNAWAY_SECONDS
     diagnostics = info.value.diagnostics
     assert len(diagnostics) == MAX_DIAGNOSTICS + 1
     assert diagnostics[-1].code == "KT164"
