@@ -170,7 +170,8 @@ def batch_data(draw: st.DrawFn, *, max_people: int = 6, max_units: int = 4) -> D
         if draw(st.booleans()):
             p["unit"] = draw(st.sampled_from(unit_ids))
         if draw(st.booleans()):
-            p["recruited_on"] = draw(dates(1990, year))
+            # A batch records only what happened by its as_of date (KT162).
+            p["recruited_on"] = min(draw(dates(1990, year)), as_of or "9999-12-31")
         for field, enum in (("gender", Gender), ("employment", Employment)):
             if draw(st.booleans()):
                 p[field] = draw(st.sampled_from(_values(enum)))

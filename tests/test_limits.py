@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import subprocess
 import sys
 import textwrap
@@ -175,7 +174,11 @@ def test_billion_laughs_keeps_the_process_small(tmp_path: Path) -> None:
         import resource, sys, time
         from khenthuong.batch.load import load_batch
         from khenthuong.errors import InputError
-        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        def high_water_kib():
+            # VmHWM is this process's own peak; ru_maxrss would carry the pytest parent's over exec.
+            with open("/proc/self/status") as status:
+                return next(int(l.split()[1]) for l in status if l.startswith("VmHWM:"))
+        before = high_water_kib()
         started = time.perf_counter()
         try:
             load_batch({str(bomb)!r})
@@ -184,7 +187,7 @@ def test_billion_laughs_keeps_the_process_small(tmp_path: Path) -> None:
         else:
             sys.exit("loaded")
         took = time.perf_counter() - started
-        after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        after = high_water_kib()
         print(code, took, after - before, after)
         """
     )
@@ -196,8 +199,6 @@ def test_billion_laughs_keeps_the_process_small(tmp_path: Path) -> None:
     assert float(took) < RUNAWAY_SECONDS, took
     assert int(grew_kib) < 20 * 1024, f"grew by {grew_kib} KiB while loading"
     assert int(peak_kib) < 250 * 1024, f"peak {peak_kib} KiB"
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    assert children < 1024 * 1024  # no child of this test run ever reached 1 GiB
 
 
 def test_merge_keys_are_counted_like_aliases() -> None:
