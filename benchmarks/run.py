@@ -90,6 +90,8 @@ def best(fn: Callable[[], Any], reps: int) -> tuple[float, float, Any]:
     runs = []
     out = None
     for _ in range(reps):
+        out = None
+        gc.collect()  # free what the previous run left (outside the timed span)
         c0, w0 = time.process_time(), time.perf_counter()
         out = fn()
         runs.append((time.process_time() - c0, time.perf_counter() - w0))
@@ -293,6 +295,7 @@ def run_interleaved(data: dict[str, Any], reps: int) -> dict[str, Any]:
     times: dict[str, list[tuple[float, float]]] = {k: [] for k in engines}
     for _ in range(reps):
         for name, fn in engines.items():
+            gc.collect()  # free what the previous run left (outside the timed span)
             c0, w0 = time.process_time(), time.perf_counter()
             fn()
             times[name].append((time.process_time() - c0, time.perf_counter() - w0))

@@ -10,6 +10,8 @@ import dataclasses
 import datetime as dt
 import importlib.util
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -277,3 +279,33 @@ def test_the_cli_writes_the_decisions_and_a_summary(
         )
         == 2
     )
+
+
+def test_the_command_with_worker_processes_finishes(source: Path, tmp_path: Path) -> None:
+    # The CLI turns SIGTERM into an exception; its pool workers must not inherit that, or
+    # stopping them at the end would hang the run. A separate process, with a time limit.
+    out = tmp_path / "d.jsonl"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "khenthuong",
+            "bulk",
+            str(source),
+            "--out",
+            str(out),
+            "--year",
+            "2024",
+            "--province",
+            "cao-bang",
+            "--workers",
+            "2",
+            "--chunk-size",
+            "50",
+        ],
+        capture_output=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr.decode()
+    assert len(out.read_text(encoding="utf-8").splitlines()) > 260

@@ -18,6 +18,7 @@ import datetime as dt
 import json
 import multiprocessing
 import os
+import signal
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -383,6 +384,11 @@ _INHERITED: dict[str, Setup] = {}
 
 
 def _init_worker(options: BulkOptions, roots: list[Path]) -> None:
+    # A worker is stopped by its pool with SIGTERM: it must die then, not unwind like the CLI
+    # process it was forked from (which turns SIGTERM into an exception).
+    for name in ("SIGTERM", "SIGHUP", "SIGINT"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_DFL)
     setup = _INHERITED.get("setup") or Setup.load(options, PackRegistry(roots))
     _WORKER["this"] = Worker(setup)
     freeze_loaded()
@@ -407,17 +413,24 @@ def _results(
             yield local.run(chunk)
         return
     _INHERITED["setup"] = setup
+    pool = _context().Pool(workers, initializer=_init_worker, initargs=(options, roots))
+    finished = False
     try:
-        with _context().Pool(workers, initializer=_init_worker, initargs=(options, roots)) as pool:
-            pending: collections.deque[Any] = collections.deque()
-            for chunk in chunks:
-                pending.append(pool.apply_async(_run_chunk, (chunk,)))
-                if len(pending) >= 2 * workers:
-                    yield pending.popleft().get()
-            while pending:
+        pending: collections.deque[Any] = collections.deque()
+        for chunk in chunks:
+            pending.append(pool.apply_async(_run_chunk, (chunk,)))
+            if len(pending) >= 2 * workers:
                 yield pending.popleft().get()
+        while pending:
+            yield pending.popleft().get()
+        finished = True
     finally:
         _INHERITED.clear()
+        if finished:
+            pool.close()  # let the workers finish and exit
+        else:
+            pool.terminate()
+        pool.join()
 
 
 @contextlib.contextmanager
