@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import random
 from typing import Any
 
@@ -14,7 +15,7 @@ from khenthuong.batch.load import batch_from_data
 from khenthuong.packs.registry import PackRegistry
 from khenthuong.ranking.rank import Entry, rank_entries
 from khenthuong.runner import BatchResult, evaluate_batch
-from tests.ranking_packs import write_packs
+from tests.ranking_packs import AREA_LIST, person, write_packs
 
 KEYS = 4
 scores = st.tuples(*[st.integers(0, 3)] * KEYS)
@@ -186,3 +187,59 @@ def test_becoming_a_frontline_worker_never_lowers_a_rank(
     assert after.rank is not None
     assert after.rank <= before.rank
     assert not (before.selected and not after.selected)
+
+
+# --------------------------------------------------------------------------- lean area reading
+
+AREAS = ["bien_gioi", "hai_dao", "khu_vuc_iii", "thon_dbkk"]
+
+
+@st.composite
+def area_batch(draw: st.DrawFn) -> dict[str, Any]:
+    """People with or without area flags and commune codes, in units that may carry areas."""
+    units = []
+    for i in range(draw(st.integers(1, 4))):
+        unit: dict[str, Any] = {"id": f"U{i}", "name": f"Đơn vị {i}"}
+        if i and draw(st.booleans()):
+            unit["parent"] = f"U{draw(st.integers(0, i - 1))}"
+        if draw(st.booleans()):
+            unit["areas"] = draw(st.lists(st.sampled_from(AREAS), unique=True, max_size=2))
+        if draw(st.booleans()):
+            unit["commune"] = draw(st.sampled_from(["X-001", "X-002", "X-999"]))
+        units.append(unit)
+    people = []
+    for i in range(draw(st.integers(0, 6))):
+        fields: dict[str, Any] = {}
+        if draw(st.booleans()):
+            fields["areas"] = draw(st.lists(st.sampled_from(AREAS), unique=True, max_size=2))
+        if draw(st.booleans()):
+            fields["commune"] = draw(st.sampled_from(["X-001", "X-002", "X-999"]))
+        unit_id = draw(st.one_of(st.none(), st.sampled_from([u["id"] for u in units])))
+        people.append(person(f"P{i}", unit_id, **fields))
+    return {
+        "batch": {"id": "b", "year": 2021, "as_of": "2021-12-15", "province": "tp"},
+        "units": units,
+        "people": people,
+        "nominations": [{"candidate": p["id"], "award": "lao_dong_tien_tien"} for p in people],
+    }
+
+
+@settings(max_examples=60, deadline=None)
+@given(area_batch(), st.booleans())
+def test_the_lean_area_reading_equals_the_full_classification(
+    tmp_path_factory: pytest.TempPathFactory, data: dict[str, Any], listed: bool
+) -> None:
+    from khenthuong.engine.evaluate import Evaluation
+    from khenthuong.ranking.policy import compile_policy
+    from khenthuong.ranking.priority import AreaClassifier
+
+    root = tmp_path_factory.mktemp("areas")
+    registry = write_packs(root, areas=copy.deepcopy(AREA_LIST) if listed else None, layer={})
+    batch = batch_from_data(data)
+    day = batch.batch.decision_date
+    pack = registry.for_date(day, "tp", None)
+    ev = Evaluation(pack.plan(day), batch)
+    plan = compile_policy(pack, day)
+    lean, full = AreaClassifier(plan, ev), AreaClassifier(plan, ev)
+    for view in ev.index.subjects.values():
+        assert lean.areas_of(view) == full.classify(view).areas, view.id

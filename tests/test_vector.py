@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import importlib.util
+from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -24,6 +27,7 @@ from khenthuong.engine.vector import VECTORISED, PeopleColumns, evaluate_vector
 from khenthuong.model.vocab import Award, SubjectKind
 from khenthuong.packs.registry import PackRegistry
 from khenthuong.ranking.policy import compile_policy
+from khenthuong.ranking.priority import AreaClassifier, key_value
 from khenthuong.runner import evaluate_batch
 from tests.strategies import batch_data
 
@@ -213,9 +217,13 @@ def test_vectorised_and_lean_rankings_place_people_as_rank_batch_does(
     assert [r.to_json() for r in again] == [r.to_json() for r in full.rankings]
     # rank_lean: same places and order; a scope's full Ranking rebuilt on demand
     lean = rank_lean(full.pack, full.evaluation, full.decisions, policy)
+    areas = AreaClassifier(policy, full.evaluation)
     for r in lean:
-        for rank, (candidate, _) in enumerate(r.order, start=1):
+        keys = policy.priority_for(r.award).keys
+        for rank, (candidate, scores) in enumerate(r.order, start=1):
             assert expected[(candidate, r.award)] == (rank <= r.slots, rank)
+            view = full.evaluation.index.subjects[candidate]
+            assert scores == tuple(key_value(k, view, full.evaluation, areas).score for k in keys)
         rebuilt = r.ranking(full.pack, full.evaluation, policy)
         original = next(x for x in full.rankings if x.scope == r.arithmetic.scope)
         assert rebuilt.to_json() == original.to_json()
@@ -234,3 +242,37 @@ def test_vectorised_and_lean_rankings_place_people_as_rank_batch_does(
         rank = int(placed.rank[i]) or None
         want = expected.get((pid, Award.CHIEN_SI_THI_DUA_CO_SO), (None, None))
         assert (selected, rank) == want, pid
+
+
+@pytest.mark.parametrize("seed", [3, 17])
+def test_lean_rankings_of_a_generated_batch_equal_rank_batch(seed: int) -> None:
+    """Realistic data (many eligible, every priority key in play): lean places, order and scores."""
+    spec = importlib.util.spec_from_file_location(
+        "bench_generate", Path(__file__).resolve().parent.parent / "benchmarks" / "generate.py"
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    generate = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(generate)
+    data = generate.batch(400, 2024, seed=seed)
+    data["batch"]["province"] = "cao-bang"
+    for i, unit in enumerate(data["units"]):
+        if i % 3 == 0:
+            unit["areas"] = ["bien_gioi"]
+    full = evaluate_batch(batch_from_data(data), province="cao-bang")
+    policy = compile_policy(full.pack, full.date)
+    places = {
+        (p.candidate, p.award): (p.selected, p.rank) for r in full.rankings for p in r.placements
+    }
+    areas = AreaClassifier(policy, full.evaluation)
+    lean = rank_lean(full.pack, full.evaluation, full.decisions, policy)
+    checked = 0
+    for r in lean:
+        keys = policy.priority_for(r.award).keys
+        for rank, (candidate, scores) in enumerate(r.order, start=1):
+            assert places[(candidate, r.award)] == (rank <= r.slots, rank)
+            view = full.evaluation.index.subjects[candidate]
+            assert scores == tuple(key_value(k, view, full.evaluation, areas).score for k in keys)
+            checked += 1
+    assert checked >= 20  # the batch has eligible candidates to rank (the test is not vacuous)
+    assert len({scores for r in lean for _, scores in r.order}) >= 5  # keys really vary

@@ -10,8 +10,10 @@ the full `Ranking` of a scope when it is shown.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import groupby
+from operator import attrgetter
 from typing import Any, cast
 
 from khenthuong.engine.decision import Decision
@@ -134,37 +136,53 @@ class LeanRanking:
         return place_scope(decisions, self.arithmetic, priority, values)
 
 
-def _lean_score(key: CompiledKey, view: SubjectView, ev: Evaluation, areas: AreaClassifier) -> int:
-    """`key_value(key, view, ev, areas).score` without building the value (people)."""
-    if view.kind is not SubjectKind.PERSON:
-        return key_value(key, view, ev, areas).score
-    record = cast(Person, view.record)  # a person: checked by kind (isinstance is slow here)
+Scorer = Callable[[SubjectView], int]
+
+
+def _person_scorer(key: CompiledKey, ev: Evaluation, areas: AreaClassifier) -> Scorer:
+    """A function giving a person's `key_value(key, view, ev, areas).score`, building no value.
+
+    Worked out once per key, so scoring a person runs only that key's test; keys this module
+    does not know go through `key_value`.
+    """
     name = key.name
+    year = ev.year
     if name == "frontline":
-        return int(record.frontline is True)
+        return lambda view: int(view.record.frontline is True)  # type: ignore[union-attr]
     if name == "area":
-        return int(bool(areas.classify(view).areas & key.areas))
+        wanted = key.areas
+        return lambda view: int(bool(areas.areas_of(view) & wanted))
     if name == "women":
-        return int(record.gender is Gender.NU)
+        return lambda view: int(view.record.gender is Gender.NU)  # type: ignore[union-attr]
     if name == "rating_streak":
         level = RATING_ORDER[key.at_least]
-        run = 0
-        while True:
-            rec = view.years.get(ev.year - run)
-            rating = getattr(rec, "rating", None) if rec is not None else None
-            if rating is None or RATING_ORDER[rating] < level:
-                return run
-            run += 1
+
+        def streak(view: SubjectView) -> int:
+            run = 0
+            years = view.years
+            while True:
+                rec = years.get(year - run)
+                rating = getattr(rec, "rating", None) if rec is not None else None
+                if rating is None or RATING_ORDER[rating] < level:
+                    return run
+                run += 1
+
+        return streak
     if name == "initiative_scope":
-        best = 0
-        for ini in record.initiatives:
-            if not ev.year - key.within_years < ini.year <= ev.year:
-                continue
-            if ini.kind is InitiativeKind.RESEARCH and ini.accepted is not True:
-                continue
-            best = max(best, SCOPE_ORDER[ini.scope] + 1)
-        return best
-    return key_value(key, view, ev, areas).score
+        first = year - key.within_years
+
+        def scope(view: SubjectView) -> int:
+            best = 0
+            for ini in cast(Person, view.record).initiatives:
+                if not first < ini.year <= year:
+                    continue
+                if ini.kind is InitiativeKind.RESEARCH and ini.accepted is not True:
+                    continue
+                best = max(best, SCOPE_ORDER[ini.scope] + 1)
+            return best
+
+        return scope
+    return lambda view: key_value(key, view, ev, areas).score
 
 
 _MISSING: Any = object()
@@ -184,8 +202,8 @@ def rank_lean(
     scopes = Scopes(ev, plan)
     areas = AreaClassifier(plan, ev)
     by_award: dict[Award, list[Decision]] = defaultdict(list)
-    for d in decisions:
-        by_award[d.award].append(d)
+    for award, group in groupby(decisions, key=attrgetter("award")):  # usually one run per award
+        by_award[award].extend(group)
     out: list[LeanRanking] = []
     subjects = ev.index.subjects
     for award in sorted(by_award, key=AWARD_ORDER.__getitem__):
@@ -193,11 +211,13 @@ def rank_lean(
         if quota is None or quota.uncapped or quota.scope is None:
             continue
         keys = plan.priority_for(award).keys
+        scorers = [_person_scorer(k, ev, areas) for k in keys]
         groups: dict[str, list[Decision]] = defaultdict(list)
         roots: dict[str | None, str | None] = {}
+        by_unit = quota.scope == "unit"
         for d in by_award[award]:
             view = subjects[d.candidate]
-            if quota.scope == "unit" and view.kind is SubjectKind.PERSON:
+            if by_unit and view.kind is SubjectKind.PERSON:
                 unit = view.record.unit  # type: ignore[union-attr]
                 scope = roots.get(unit, _MISSING)
                 if scope is _MISSING:
@@ -207,14 +227,18 @@ def rank_lean(
             if scope is not None:
                 groups[scope].append(d)
         for scope, members in sorted(groups.items()):
-            scored = []
+            # (negated scores, candidate, scores): sorting the entries ranks higher scores first,
+            # then by candidate id (ids are unique, so the scores never decide a tie)
+            entries: list[tuple[tuple[int, ...], str, tuple[int, ...]]] = []
             for d in members:
                 if d.outcome is Outcome.ELIGIBLE:
                     view = subjects[d.candidate]
-                    scored.append(
-                        (d.candidate, tuple(_lean_score(k, view, ev, areas) for k in keys))
-                    )
-            scored.sort(key=lambda e: (tuple(-s for s in e[1]), e[0]))
+                    if view.kind is SubjectKind.PERSON:
+                        scores = tuple([score(view) for score in scorers])
+                    else:
+                        scores = tuple([key_value(k, view, ev, areas).score for k in keys])
+                    entries.append((tuple([-x for x in scores]), d.candidate, scores))
+            entries.sort()
             counted = (
                 count_base(quota, scopes, quota.scope, scope)
                 if quota.ratio is not None
@@ -222,7 +246,11 @@ def rank_lean(
             )
             out.append(
                 LeanRanking(
-                    award, quota, counted, tuple(scored), tuple(d.candidate for d in members)
+                    award,
+                    quota,
+                    counted,
+                    tuple([(c, scores) for _, c, scores in entries]),
+                    tuple([d.candidate for d in members]),
                 )
             )
     return tuple(out)

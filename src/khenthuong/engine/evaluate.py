@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -167,6 +167,23 @@ class Evaluation:
                 if c.award == award and c.year == year:
                     return True
         return False
+
+    def title_truths(self, views: Iterable[SubjectView], award: Award, year: int) -> list[Truth]:
+        """`title_truth` of each of `views` for one award and year (counting a quota's base).
+
+        Titles already decided are read straight from the memo.
+        """
+        if year != self.year:
+            return [self.title_truth(v, award, year) for v in views]
+        memo = self.memo_for(award)
+        out: list[Truth] = []
+        for v in views:
+            done = memo.get(v.id)
+            if done is None or done is _BUSY or done.rule is None:
+                out.append(self.title_truth(v, award, year))
+            else:
+                out.append(_TRUTH_OF[done.outcome])
+        return out
 
     def decide(self, candidate: str, award: Award) -> Decision:
         memo = self._memo.get(award)

@@ -28,6 +28,7 @@ from khenthuong.model.vocab import (
     Area,
     Gender,
     InitiativeKind,
+    SubjectKind,
     rating_at_least,
 )
 from khenthuong.movements.scoring import score_unit
@@ -109,6 +110,7 @@ class AreaClassifier:
             for c in located.spec.communes:
                 self.by_commune.setdefault(c.code, []).append(located)
         self._memo: dict[str, Classification] = {}
+        self._areas: dict[str, frozenset[Area]] = {}
 
     def own(self, view: SubjectView) -> Classification:
         record = view.record
@@ -127,6 +129,27 @@ class AreaClassifier:
             elif not hits and incomplete:
                 unresolved.append(Unresolved(view.id, commune, "not_in_incomplete_list"))
         return Classification(tuple(evidence), tuple(unresolved))
+
+    def areas_of(self, view: SubjectView) -> frozenset[Area]:
+        """`classify(view).areas`, without building evidence in the common case.
+
+        A person without a commune code is in the areas their own flags name, else in their
+        unit's (whose classification is worked out once); everything else is classified in full.
+        """
+        record = view.record
+        if view.kind is not SubjectKind.PERSON or record.commune is not None:
+            return self._areas_of_classified(view)
+        if record.areas:
+            return frozenset(record.areas)
+        unit = record.unit  # type: ignore[union-attr]
+        upper = self.ev.index.subjects.get(unit) if unit else None
+        return self._areas_of_classified(upper) if upper is not None else frozenset()
+
+    def _areas_of_classified(self, view: SubjectView) -> frozenset[Area]:
+        found = self._areas.get(view.id)
+        if found is None:
+            found = self._areas[view.id] = self.classify(view).areas
+        return found
 
     def classify(self, view: SubjectView) -> Classification:
         done = self._memo.get(view.id)

@@ -233,7 +233,7 @@ def count_base(quota: CompiledQuota, scopes: Scopes, kind: str, scope: str) -> Q
     parts: list[BasePart] = []
 
     def derived(views: list[SubjectView]) -> tuple[int, int]:
-        truths: list[Truth] = [ev.title(v, holders, year)[0] for v in views]
+        truths: list[Truth] = ev.title_truths(views, holders, year)
         return count3(truths)
 
     if quota.base.subjects is SubjectKind.UNIT:
