@@ -23,6 +23,7 @@ from khenthuong.model.movement import Movement
 from khenthuong.model.vocab import AWARD_SUBJECTS, Award, Outcome, SubjectKind
 from khenthuong.periods import Truth
 
+_FIRST = operator.itemgetter(0)
 _TRUTH_OF: dict[Outcome, Truth] = {
     Outcome.ELIGIBLE: True,
     Outcome.INELIGIBLE: False,
@@ -290,46 +291,57 @@ def evaluate_nominations(
 ) -> Evaluated:
     """Decide every nomination of `batch` (duplicates decided once) with `plan`.
 
-    `progress`, if given, is called with (decided, total) after each decision (for progress bars);
-    `movement` is the emulation movement the batch names (`movements.catalog.movement_for`).
+    `progress`, if given, is called with (nominations done, nominations) as each is decided (for
+    progress bars); `movement` is the emulation movement the batch names (`movements.catalog.movement_for`).
     """
     ev = Evaluation(plan, batch, movement=movement)
     subjects = ev.index.subjects
-    nominated: dict[Award, dict[str, None]] = {}
+    # Nominations read in one pass, each run of one candidate's nominations kept together: the
+    # candidate's awards are then decided one after another while that record is in the CPU's
+    # cache (deciding award by award would re-read every record from memory once per award).
+    # Decisions do not depend on the order they are taken in: each is memoised, and what one
+    # reads (this year's titles) is decided on demand.
+    runs: list[tuple[str, list[Award]]] = []
+    last: str | None = None
+    awards: list[Award] = []
     for n in batch.nominations:
-        listed = nominated.get(n.award)
-        if listed is None:
-            listed = nominated[n.award] = {}
-        listed[n.candidate] = None
-    awards = sorted(nominated, key=AWARD_ORDER.__getitem__)
-    # (award, its decisions so far, the subject kinds it is for, who is nominated, who is decided)
-    plan_of: list[
-        tuple[Award, dict[str, Decision], frozenset[SubjectKind], dict[str, None], list[str]]
-    ]
-    plan_of = [(a, ev.memo_for(a), AWARD_SUBJECTS[a], nominated[a], []) for a in awards]
-    total = (
-        sum(1 for a in awards for c in nominated[a] if subjects[c].kind in AWARD_SUBJECTS[a])
-        if progress is not None
-        else 0
-    )
-    # Candidate by candidate, in the batch's order: all of one record's awards are decided while
-    # that record is still in the CPU's cache (deciding award by award re-reads every record from
-    # memory once per award). Decisions do not depend on the order they are taken in: each is
-    # memoised, and what one reads (this year's titles) is decided on demand.
+        if n.candidate != last:
+            last = n.candidate
+            awards = [n.award]
+            runs.append((last, awards))
+        else:
+            awards.append(n.award)
+    memos: dict[Award, dict[str, Decision]] = {}
+    taken: dict[Award, list[tuple[str, Decision]]] = {}
+    total = len(batch.nominations) if progress is not None else 0
     take = ev._take
     done = 0
-    for candidate, view in subjects.items():
+    for candidate, wanted in runs:
+        view = subjects[candidate]
         kind = view.kind
-        for award, memo, kinds, listed, chosen in plan_of:
-            if candidate in listed and kind in kinds:
-                chosen.append(candidate)
-                if candidate not in memo:
-                    take(view, award, memo)
-                if progress is not None:
-                    done += 1
-                    progress(done, total)
+        if len(wanted) > 1:
+            wanted.sort(key=AWARD_ORDER.__getitem__)
+        for award in wanted:
+            if progress is not None:
+                done += 1
+                progress(done, total)
+            if kind not in AWARD_SUBJECTS[award]:
+                continue
+            memo = memos.get(award)
+            if memo is None:
+                memo = memos[award] = ev.memo_for(award)
+                taken[award] = []
+            decision = memo.get(candidate)
+            if decision is None:
+                decision = take(view, award, memo)
+            taken[award].append((candidate, decision))
     decisions: list[Decision] = []
-    for _, memo, _, _, chosen in plan_of:
-        chosen.sort()
-        decisions += [memo[c] for c in chosen]
+    for award in sorted(taken, key=AWARD_ORDER.__getitem__):
+        pairs = taken[award]
+        pairs.sort(key=_FIRST)  # stable: a candidate nominated twice keeps its first pair
+        previous: str | None = None
+        for candidate, decision in pairs:
+            if candidate != previous:
+                decisions.append(decision)
+                previous = candidate
     return Evaluated(plan, tuple(decisions), ev)

@@ -106,9 +106,11 @@ class SubjectView:
         self.id = record.id
         self.kind = kind
         self.record = record
-        self.years: dict[int, PersonYear | UnitYear | HouseholdYear] = {
-            y.year: y for y in record.history
-        }
+        # A plain loop: histories are short, and a comprehension's own frame is not free.
+        years: dict[int, PersonYear | UnitYear | HouseholdYear] = {}
+        for y in record.history:
+            years[y.year] = y
+        self.years = years
 
     @property
     def path(self) -> str:
@@ -124,16 +126,22 @@ class BatchIndex:
     def __init__(self, batch: Batch) -> None:
         self.batch = batch
         self.subjects: dict[str, SubjectView] = {}
-        for u in batch.units:
-            self.subjects[u.id] = SubjectView(u, SubjectKind.UNIT)
-        for p in batch.people:
-            self.subjects[p.id] = SubjectView(p, SubjectKind.PERSON)
-        for h in batch.households:
-            self.subjects[h.id] = SubjectView(h, SubjectKind.HOUSEHOLD)
         self.members: dict[str, list[SubjectView]] = {}
+        subjects = self.subjects
+        members = self.members
+        for u in batch.units:
+            subjects[u.id] = SubjectView(u, SubjectKind.UNIT)
         for p in batch.people:
-            if p.unit is not None:
-                self.members.setdefault(p.unit, []).append(self.subjects[p.id])
+            view = subjects[p.id] = SubjectView(p, SubjectKind.PERSON)
+            unit = p.unit
+            if unit is not None:
+                listed = members.get(unit)
+                if listed is None:
+                    members[unit] = [view]
+                else:
+                    listed.append(view)
+        for h in batch.households:
+            subjects[h.id] = SubjectView(h, SubjectKind.HOUSEHOLD)
         by_id = operator.attrgetter("id")
         for listed in self.members.values():
             listed.sort(key=by_id)
