@@ -88,8 +88,8 @@ def combiner(node: Node) -> Combiner:
 OUTCOME_CACHE = 4096
 
 
-def kernel(rule: CompiledRule) -> Kernel:
-    """What deciding with `rule` runs: each leaf's fast `holds` and the rule's outcome.
+def kernel(rule: CompiledRule, ctx: Context) -> Kernel:
+    """What deciding with `rule` in `ctx` runs: each leaf's `holds` bound to `ctx`, the outcome.
 
     The outcome depends only on the tuple of leaf truths, and few distinct tuples occur in a batch,
     so it is remembered per tuple (up to `OUTCOME_CACHE` of them), with one shared copy of the
@@ -106,7 +106,7 @@ def kernel(rule: CompiledRule) -> Kernel:
                 cache[truths] = found
         return found
 
-    return rule, tuple(leaf.holds for leaf in rule.leaves), outcome
+    return rule, tuple(leaf.bind(ctx) for leaf in rule.leaves), outcome
 
 
 # Sentinels: a memo entry being decided, and a rule not yet looked up (typed Any to share the
@@ -253,7 +253,7 @@ class Evaluation:
             return self._kernels[key]
         except KeyError:
             rule = self.plan.rule_for(award, kind)
-            found = self._kernels[key] = kernel(rule) if rule is not None else None
+            found = self._kernels[key] = kernel(rule, self) if rule is not None else None
             return found
 
     def _undecided(self, view: SubjectView, award: Award) -> Decision:

@@ -23,6 +23,7 @@ from khenthuong.model.vocab import (
     Award,
     InitiativeKind,
     Rating,
+    Scope,
     SubjectKind,
     award_label,
     discipline_at_least,
@@ -49,6 +50,10 @@ class Context(Protocol):
     def index(self) -> BatchIndex: ...
 
     def title(self, view: SubjectView, award: Award, year: int) -> tuple[Truth, Fact]: ...
+
+
+# What `Predicate.bind` gives: the truth of the predicate for a subject in that context.
+Holds = Callable[[SubjectView, "Context"], Truth]
 
 
 def tr(lang: str, vi: str, en: str) -> str:
@@ -141,6 +146,16 @@ class Predicate:
         """
         return self.evaluate(view, ctx).holds
 
+    def bind(self, ctx: Context) -> Holds:
+        """`holds` for one evaluation context, as a function of (view, ctx).
+
+        What depends only on the predicate and the context (the judged year, the decision date,
+        the parameters) is worked out here once; the engine binds each leaf once per evaluation
+        and calls the result for every candidate. By default, `holds` itself; predicates on the
+        hot path return a closure, and their `holds` binds and calls it (one definition).
+        """
+        return self.holds
+
     def describe(self, lang: str = "vi") -> str:
         raise NotImplementedError
 
@@ -171,7 +186,18 @@ class RatingIs(Predicate):
         return LeafResult(holds, (fact,))
 
     def holds(self, view: SubjectView, ctx: Context) -> Truth:
-        return rating_truth(view, ctx.year + self.offset, RATING_ORDER[self.at_least])
+        return self.bind(ctx)(view, ctx)
+
+    def bind(self, ctx: Context) -> Holds:
+        year = ctx.year + self.offset
+        level = RATING_ORDER[self.at_least]
+
+        def holds(view: SubjectView, ctx: Context) -> Truth:
+            rec = view.years.get(year)
+            rating = getattr(rec, "rating", None) if rec is not None else None
+            return None if rating is None else RATING_ORDER[rating] >= level
+
+        return holds
 
     def describe(self, lang: str = "vi") -> str:
         return tr(
@@ -235,20 +261,29 @@ class RatingStreak(Predicate):
         return LeafResult(holds, (*since_facts, *(f for _, f in pairs)))
 
     def holds(self, view: SubjectView, ctx: Context) -> Truth:
-        first = ctx.year + self.ending - self.years + 1
-        if not since_truth(view, self.since_commendation, first):
-            return False
+        return self.bind(ctx)(view, ctx)
+
+    def bind(self, ctx: Context) -> Holds:
+        span = window(ctx.year + self.ending, self.years)
+        first = span.start
+        since = self.since_commendation
         level = RATING_ORDER[self.at_least]
-        years = view.years
-        unknown = False
-        for y in range(first, first + self.years):
-            rec = years.get(y)
-            rating = getattr(rec, "rating", None) if rec is not None else None
-            if rating is None:
-                unknown = True
-            elif RATING_ORDER[rating] < level:
+
+        def holds(view: SubjectView, ctx: Context) -> Truth:
+            if since is not None and not since_truth(view, since, first):
                 return False
-        return None if unknown else True
+            years = view.years
+            unknown = False
+            for y in span:
+                rec = years.get(y)
+                rating = getattr(rec, "rating", None) if rec is not None else None
+                if rating is None:
+                    unknown = True
+                elif RATING_ORDER[rating] < level:
+                    return False
+            return None if unknown else True
+
+        return holds
 
     def describe(self, lang: str = "vi") -> str:
         base = tr(
@@ -305,7 +340,15 @@ class TitleHeld(Predicate):
         return LeafResult(holds, (fact,))
 
     def holds(self, view: SubjectView, ctx: Context) -> Truth:
-        return title_truth(ctx, view, self.award, ctx.year + self.offset)
+        return self.bind(ctx)(view, ctx)
+
+    def bind(self, ctx: Context) -> Holds:
+        award = self.award
+        year = ctx.year + self.offset
+        fast = getattr(ctx, "title_truth", None)
+        if fast is None:
+            return lambda view, ctx: ctx.title(view, award, year)[0]
+        return lambda view, ctx: fast(view, award, year)
 
     def describe(self, lang: str = "vi") -> str:
         return tr(
@@ -330,16 +373,24 @@ class TitleStreak(Predicate):
         return LeafResult(all3(h for h, _ in pairs), tuple(f for _, f in pairs))
 
     def holds(self, view: SubjectView, ctx: Context) -> Truth:
-        unknown = False
-        fast = getattr(ctx, "title_truth", None)
+        return self.bind(ctx)(view, ctx)
+
+    def bind(self, ctx: Context) -> Holds:
         award = self.award
-        for y in window(ctx.year + self.ending, self.years):
-            value = fast(view, award, y) if fast is not None else ctx.title(view, award, y)[0]
-            if value is False:
-                return False
-            if value is None:
-                unknown = True
-        return None if unknown else True
+        span = window(ctx.year + self.ending, self.years)
+        fast = getattr(ctx, "title_truth", None)
+
+        def holds(view: SubjectView, ctx: Context) -> Truth:
+            unknown = False
+            for y in span:
+                value = fast(view, award, y) if fast is not None else ctx.title(view, award, y)[0]
+                if value is False:
+                    return False
+                if value is None:
+                    unknown = True
+            return None if unknown else True
+
+        return holds
 
     def describe(self, lang: str = "vi") -> str:
         return tr(
@@ -421,7 +472,7 @@ class Initiatives(Predicate):
     tag: ClassVar[str] = "initiatives"
     applies_to: ClassVar[frozenset[SubjectKind]] = frozenset({SubjectKind.PERSON})
     at_least: int = 1
-    scope: Any = None
+    scope: Scope = Scope.CO_SO
     kinds: tuple[InitiativeKind, ...] = (InitiativeKind.INITIATIVE, InitiativeKind.RESEARCH)
     within_years: int = 1
     ending: int = 0
@@ -472,34 +523,43 @@ class Initiatives(Predicate):
         return LeafResult(holds, tuple(facts), note)
 
     def holds(self, view: SubjectView, ctx: Context) -> Truth:
-        items = view.record.initiatives  # type: ignore[union-attr]
-        if not items and self.since_commendation is None:
-            return self.at_least <= 0
+        return self.bind(ctx)(view, ctx)
+
+    def bind(self, ctx: Context) -> Holds:
         last = ctx.year + self.ending
         first = last - self.within_years + 1
-        if self.since_commendation is not None and not since_truth(
-            view, self.since_commendation, first
-        ):
-            return False
+        since = self.since_commendation
+        need = self.at_least
         kinds = self.kinds
         accepted = self.research_accepted
         applied = self.applied
-        sure = unknown = 0
-        for ini in items:
-            if not first <= ini.year <= last or ini.kind not in kinds:
-                continue
-            if SCOPE_ORDER[ini.scope] < SCOPE_ORDER[self.scope]:
-                continue
-            value: Truth = ini.accepted if (accepted and ini.kind is _RESEARCH) else True
-            if applied and value is not False:
-                done = ini.applied
-                if done is not True:
-                    value = done
-            if value is True:
-                sure += 1
-            elif value is None:
-                unknown += 1
-        return at_least3(sure, unknown, self.at_least)
+        scope = SCOPE_ORDER[self.scope]
+        empty: Truth = need <= 0
+
+        def holds(view: SubjectView, ctx: Context) -> Truth:
+            items = view.record.initiatives  # type: ignore[union-attr]
+            if not items and since is None:
+                return empty
+            if since is not None and not since_truth(view, since, first):
+                return False
+            sure = unknown = 0
+            for ini in items:
+                if not first <= ini.year <= last or ini.kind not in kinds:
+                    continue
+                if SCOPE_ORDER[ini.scope] < scope:
+                    continue
+                value: Truth = ini.accepted if (accepted and ini.kind is _RESEARCH) else True
+                if applied and value is not False:
+                    done = ini.applied
+                    if done is not True:
+                        value = done
+                if value is True:
+                    sure += 1
+                elif value is None:
+                    unknown += 1
+            return at_least3(sure, unknown, need)
+
+        return holds
 
     def describe(self, lang: str = "vi") -> str:
         if tuple(self.kinds) == (InitiativeKind.INITIATIVE,):
@@ -598,17 +658,26 @@ class Tenure(Predicate):
         return LeafResult(add_months(start, self.months_at_least) <= ctx.date, (fact,))
 
     def holds(self, view: SubjectView, ctx: Context) -> Truth:
-        start = view.record.recruited_on  # type: ignore[union-attr]
-        if start is None:
-            return None
-        # add_months(start, m) <= date, comparing (year, month) first: the clamp to the month's
-        # last day matters only when the months are equal.
+        return self.bind(ctx)(view, ctx)
+
+    def bind(self, ctx: Context) -> Holds:
+        months = self.months_at_least
         day = ctx.date
-        year, month = divmod(start.year * 12 + start.month - 1 + self.months_at_least, 12)
-        month += 1
-        if year != day.year or month != day.month:
-            return (year, month) < (day.year, day.month)
-        return start.day <= day.day or add_months(start, self.months_at_least) <= day
+        here = (day.year, day.month)
+
+        def holds(view: SubjectView, ctx: Context) -> Truth:
+            start = view.record.recruited_on  # type: ignore[union-attr]
+            if start is None:
+                return None
+            # add_months(start, m) <= date, comparing (year, month) first: the clamp to the
+            # month's last day matters only when the months are equal.
+            year, month = divmod(start.year * 12 + start.month - 1 + months, 12)
+            reached = (year, month + 1)
+            if reached != here:
+                return reached < here
+            return start.day <= day.day or add_months(start, months) <= day
+
+        return holds
 
     def describe(self, lang: str = "vi") -> str:
         return tr(
@@ -717,20 +786,27 @@ class DisciplineClock(Predicate):
         return LeafResult(all3(values), tuple(facts))
 
     def holds(self, view: SubjectView, ctx: Context) -> Truth:
+        return self.bind(ctx)(view, ctx)
+
+    def bind(self, ctx: Context) -> Holds:
         last = ctx.year + self.ending
         first = last - self.years + 1
-        unknown = False
-        for d in view.record.disciplines:  # type: ignore[union-attr]
-            if d.decided_on.year > last:
-                continue
-            ends = d.ends_on
-            if ends is None:
-                unknown = True
-                continue
-            clock_start = ends.year if (ends.month, ends.day) == (1, 1) else ends.year + 1
-            if first < clock_start:
-                return False
-        return None if unknown else True
+
+        def holds(view: SubjectView, ctx: Context) -> Truth:
+            unknown = False
+            for d in view.record.disciplines:  # type: ignore[union-attr]
+                if d.decided_on.year > last:
+                    continue
+                ends = d.ends_on
+                if ends is None:
+                    unknown = True
+                    continue
+                clock_start = ends.year if (ends.month, ends.day) == (1, 1) else ends.year + 1
+                if first < clock_start:
+                    return False
+            return None if unknown else True
+
+        return holds
 
     def describe(self, lang: str = "vi") -> str:
         return tr(
@@ -766,11 +842,18 @@ class NoPendingCase(Predicate):
         return LeafResult(True, (Fact("pending_cases", None, 0, f"{view.path}.pending_cases"),))
 
     def holds(self, view: SubjectView, ctx: Context) -> Truth:
+        return self.bind(ctx)(view, ctx)
+
+    def bind(self, ctx: Context) -> Holds:
         day = ctx.date
-        for c in getattr(view.record, "pending_cases", ()):
-            if c.opened_on <= day and (c.closed_on is None or day < c.closed_on):
-                return None
-        return True
+
+        def holds(view: SubjectView, ctx: Context) -> Truth:
+            for c in getattr(view.record, "pending_cases", ()):
+                if c.opened_on <= day and (c.closed_on is None or day < c.closed_on):
+                    return None
+            return True
+
+        return holds
 
     def describe(self, lang: str = "vi") -> str:
         return tr(
@@ -803,8 +886,11 @@ class Attested(Predicate):
         return LeafResult(value, (fact,))
 
     def holds(self, view: SubjectView, ctx: Context) -> Truth:
-        value: Truth = getattr(view.record.attestations, _ATTESTATION_NAME[self.criterion])
-        return value
+        return self.bind(ctx)(view, ctx)
+
+    def bind(self, ctx: Context) -> Holds:
+        name = _ATTESTATION_NAME[self.criterion]
+        return lambda view, ctx: getattr(view.record.attestations, name)
 
     def describe(self, lang: str = "vi") -> str:
         return tr(
@@ -1173,15 +1259,24 @@ class EffectiveRating(Predicate):
         )
 
     def holds(self, view: SubjectView, ctx: Context) -> Truth:
+        return self.bind(ctx)(view, ctx)
+
+    def bind(self, ctx: Context) -> Holds:
         year = ctx.year + self.offset
-        disciplines = view.record.disciplines  # type: ignore[union-attr]
-        if disciplines:
-            for d in disciplines:
-                if d.decided_on.year == year:
-                    return rating_at_least(Rating.KHTNV, self.at_least)
-        rec = view.years.get(year)
-        rating = getattr(rec, "rating", None) if rec is not None else None
-        return None if rating is None else RATING_ORDER[rating] >= RATING_ORDER[self.at_least]
+        level = RATING_ORDER[self.at_least]
+        disciplined = rating_at_least(Rating.KHTNV, self.at_least)
+
+        def holds(view: SubjectView, ctx: Context) -> Truth:
+            disciplines = view.record.disciplines  # type: ignore[union-attr]
+            if disciplines:
+                for d in disciplines:
+                    if d.decided_on.year == year:
+                        return disciplined
+            rec = view.years.get(year)
+            rating = getattr(rec, "rating", None) if rec is not None else None
+            return None if rating is None else RATING_ORDER[rating] >= level
+
+        return holds
 
     def describe(self, lang: str = "vi") -> str:
         return tr(

@@ -647,7 +647,7 @@ def evaluate_vector(
             if codes is None:
                 if views is None:
                     views = [ctx.index.subjects[pid] for pid in ids]
-                holds = leaf.holds
+                holds = leaf.bind(ctx)
                 codes = np.fromiter(
                     (TRUTH_CODE[holds(v, ctx)] for v in views), dtype=np.uint8, count=cols.n
                 )
