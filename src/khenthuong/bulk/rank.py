@@ -1,10 +1,10 @@
-"""Ranking under quotas without the batch-level findings: what `rank_batch` does before its checks.
+"""Ranking under quotas without the batch-level findings, kept lean for very large batches.
 
 `rank_batch` (khenthuong.ranking.run) ranks and then runs the findings over the whole batch; the bulk
 path and the benchmark need the rankings of very large batches, chunk by chunk, where those
-batch-wide checks are not wanted. `rank_decisions` gives the same rankings (tests pin that);
-`rank_lean` the same places and order as plain values, from which `LeanRanking.ranking()` rebuilds
-the full `Ranking` of a scope when it is shown.
+batch-wide checks are not wanted. `rank_decisions` (re-exported from `khenthuong.ranking.run`)
+gives the same rankings; `rank_lean` the same places and order as plain values, from which
+`LeanRanking.ranking()` rebuilds the full `Ranking` of a scope when it is shown (tests pin both).
 """
 
 from __future__ import annotations
@@ -31,61 +31,12 @@ from khenthuong.model.vocab import (
 )
 from khenthuong.packs.registry import ResolvedPack
 from khenthuong.ranking.policy import CompiledKey, CompiledQuota, RankingPlan, compile_policy
-from khenthuong.ranking.priority import AreaClassifier, KeyValue, key_value
+from khenthuong.ranking.priority import AreaClassifier, key_value
 from khenthuong.ranking.quota import QuotaArithmetic, Scopes, arithmetic, count_base
 from khenthuong.ranking.rank import Ranking, place_scope
+from khenthuong.ranking.run import rank_decisions
 
-
-def rank_decisions(
-    pack: ResolvedPack,
-    ev: Evaluation,
-    decisions: Sequence[Decision],
-    plan: RankingPlan | None = None,
-) -> tuple[Ranking, ...]:
-    """The rankings `rank_batch` would give for `decisions`, per capped award and scope.
-
-    Args:
-        pack: the resolved pack the decisions were taken under.
-        ev: the evaluation that took them.
-        decisions: the decisions to rank.
-        plan: the compiled ranking policy (compiled from `pack` for `ev.date` if not given).
-    """
-    plan = plan or compile_policy(pack, ev.date)
-    scopes = Scopes(ev, plan)
-    areas = AreaClassifier(plan, ev)
-    by_award: dict[Award, list[Decision]] = defaultdict(list)
-    for d in decisions:
-        by_award[d.award].append(d)
-    rankings: list[Ranking] = []
-    subjects = ev.index.subjects
-    for award in sorted(by_award, key=AWARD_ORDER.__getitem__):
-        quota = plan.quotas.get(award)
-        if quota is None:
-            continue
-        priority = plan.priority_for(award)
-        if quota.uncapped or quota.scope is None:
-            rankings.append(Ranking(award, quota, None, priority, ()))
-            continue
-        groups: dict[str, list[Decision]] = defaultdict(list)
-        for d in by_award[award]:
-            scope = scopes.scope_of(quota.scope, subjects[d.candidate])
-            if scope is not None:
-                groups[scope].append(d)
-        for scope, members in sorted(groups.items()):
-            values: dict[str, tuple[KeyValue, ...]] = {}
-            for d in members:
-                if d.outcome is not Outcome.ELIGIBLE:
-                    continue
-                view = subjects[d.candidate]
-                values[d.candidate] = tuple(key_value(k, view, ev, areas) for k in priority.keys)
-            counted = (
-                count_base(quota, scopes, quota.scope, scope)
-                if quota.ratio is not None
-                else arithmetic(quota, quota.scope, scope, None)
-            )
-            rankings.append(place_scope(members, counted, priority, values))
-    return tuple(rankings)
-
+__all__ = ["LeanRanking", "rank_decisions", "rank_lean"]
 
 # --------------------------------------------------------------------------- lean ranking
 

@@ -273,6 +273,10 @@ class Evaluation:
         )
 
 
+# One award to decide for a candidate: the award, its decisions so far, its nominated pairs.
+_Step = tuple[Award, dict[str, Decision], list[tuple[str, Decision]]]
+
+
 @dataclass(frozen=True, slots=True)
 class Evaluated:
     """Decisions for a batch's nominations, in a stable order (award, then candidate)."""
@@ -311,34 +315,48 @@ def evaluate_nominations(
             runs.append((last, awards))
         else:
             awards.append(n.award)
+    # Per award: its decisions so far, the (candidate, decision) pairs nominated, and whether a
+    # candidate may appear twice among them (a nomination repeated, or decided before it came up).
     memos: dict[Award, dict[str, Decision]] = {}
     taken: dict[Award, list[tuple[str, Decision]]] = {}
+    repeated: set[Award] = set()
+    # What to decide for a (kind, nominated awards) pair, worked out once: the awards for that
+    # kind of subject, in dependency order, with their memo and pairs.
+    steps_for: dict[tuple[SubjectKind, tuple[Award, ...]], tuple[_Step, ...]] = {}
     total = len(batch.nominations) if progress is not None else 0
     take = ev._take
     done = 0
     for candidate, wanted in runs:
         view = subjects[candidate]
-        kind = view.kind
-        if len(wanted) > 1:
-            wanted.sort(key=AWARD_ORDER.__getitem__)
-        for award in wanted:
-            if progress is not None:
-                done += 1
-                progress(done, total)
-            if kind not in AWARD_SUBJECTS[award]:
-                continue
-            memo = memos.get(award)
-            if memo is None:
-                memo = memos[award] = ev.memo_for(award)
-                taken[award] = []
+        key = (view.kind, tuple(wanted))
+        steps = steps_for.get(key)
+        if steps is None:
+            fitting = sorted(
+                {a for a in wanted if view.kind in AWARD_SUBJECTS[a]}, key=AWARD_ORDER.__getitem__
+            )
+            for a in fitting:
+                if a not in memos:
+                    memos[a] = ev.memo_for(a)
+                    taken[a] = []
+            steps = steps_for[key] = tuple((a, memos[a], taken[a]) for a in fitting)
+        for award, memo, pairs in steps:
             decision = memo.get(candidate)
             if decision is None:
                 decision = take(view, award, memo)
-            taken[award].append((candidate, decision))
+            else:
+                repeated.add(award)
+            pairs.append((candidate, decision))
+        if progress is not None:
+            for _ in wanted:
+                done += 1
+                progress(done, total)
     decisions: list[Decision] = []
     for award in sorted(taken, key=AWARD_ORDER.__getitem__):
         pairs = taken[award]
         pairs.sort(key=_FIRST)  # stable: a candidate nominated twice keeps its first pair
+        if award not in repeated:
+            decisions += [d for _, d in pairs]
+            continue
         previous: str | None = None
         for candidate, decision in pairs:
             if candidate != previous:
