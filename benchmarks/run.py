@@ -65,6 +65,9 @@ def in_child(fn: Callable[[], Any]) -> tuple[Any, float]:
         code = 0
         try:
             gc.disable()
+            # What the child inherited (the parent's data) is never collected here: frozen, the
+            # collections between runs skip it instead of walking, and copying, all its pages.
+            gc.freeze()
             out = fn()
             payload = pickle.dumps(
                 (out, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, None)
@@ -219,6 +222,7 @@ def run_record(data: dict[str, Any], reps: int) -> dict[str, Any]:
 
     batch = load_batch_objects(data)
     resolved, plan, policy = plan_for(batch)
+    gc.freeze()
 
     def once() -> Any:
         done = evaluate_nominations(plan, batch)
@@ -280,6 +284,7 @@ def run_interleaved(data: dict[str, Any], reps: int) -> dict[str, Any]:
     resolved, plan, policy = plan_for(batch)
     awards = [Award(a) for a in AWARDS]
     columns = PeopleColumns.from_people(batch.people)
+    gc.freeze()  # the batch, plan and columns stay: collections between runs skip them
 
     def record() -> Any:
         done = evaluate_nominations(plan, batch)
@@ -299,10 +304,15 @@ def run_interleaved(data: dict[str, Any], reps: int) -> dict[str, Any]:
             c0, w0 = time.process_time(), time.perf_counter()
             fn()
             times[name].append((time.process_time() - c0, time.perf_counter() - w0))
-    return {k: min(v) for k, v in times.items()}
+    return {"best": {k: min(v) for k, v in times.items()}, "rounds": times}
 
 
 def run_peer(kind: str, data: dict[str, Any], reps: int) -> dict[str, Any]:
+    # the baseline in this child, just before the peer is set up: the pair sees the same machine,
+    # and the peer's engine state is not yet in the process
+    base_cpu, _, _ = best(
+        lambda: baseline.evaluate(data["people"], data["units"], YEAR, DAY), max(reps, 2)
+    )
     if kind == "zen":
         from peers.zen_adapter import ZenPeer
 
@@ -312,7 +322,7 @@ def run_peer(kind: str, data: dict[str, Any], reps: int) -> dict[str, Any]:
 
         peer = DurablePeer()
     cpu, wall, rows = best(lambda: peer.evaluate(data["people"], data["units"], YEAR, DAY), reps)
-    return {"cpu": cpu, "wall": wall, "rows": rows}
+    return {"cpu": cpu, "wall": wall, "rows": rows, "baseline_cpu": base_cpu}
 
 
 def run_loading(n: int, reps: int) -> dict[str, Any]:
@@ -433,11 +443,15 @@ def main() -> int:
     n = args.people
     peer_n = args.peer_people or (10_000 if quick else 20_000)
     e2e_n = args.e2e_people or (300_000 if quick else 1_000_000)
-    reps = 3 if quick else 5
+    reps = 5 if quick else 7
     started = time.perf_counter()
     RESULTS.mkdir(parents=True, exist_ok=True)
     load1 = os.getloadavg()[0]
     print(f"load average {load1:.2f} on {os.cpu_count()} cores; generating {n} people…", flush=True)
+
+    def say(what: str) -> None:
+        print(f"[{time.perf_counter() - started:5.0f} s] {what}", flush=True)
+
     data = dataset(n)
     rows: list[dict[str, Any]] = []
     missed: list[str] = []
@@ -457,7 +471,20 @@ def main() -> int:
             }
         )
 
-    timed, _ = in_child(lambda: run_interleaved(data, reps))
+    say(f"baseline, per-record and vectorised in turn, {reps} rounds…")
+    interleaved, _ = in_child(lambda: run_interleaved(data, reps))
+    timed = interleaved["best"]
+    rounds = interleaved["rounds"]
+    # Per-round ratios: in each round the engines ran back to back, so a ratio of one round
+    # compares them under the same load; their median is what target 1 is judged on (the ratio
+    # of the best rounds is printed too: it compares two different moments of a drifting host).
+    paired_1 = sorted(
+        r[0] / b[0] for r, b in zip(rounds["record"], rounds["baseline"], strict=True)
+    )
+    paired_2 = sorted(
+        b[0] / v[0] for v, b in zip(rounds["vector"], rounds["baseline"], strict=True)
+    )
+    say("each engine's decisions and peak memory, for the cross-check…")
     base, base_rss = in_child(lambda: run_baseline(data, 1))
     base["cpu"], base["wall"] = timed["baseline"]
     base_us = base["cpu"] / n * 1e6
@@ -502,7 +529,8 @@ def main() -> int:
             "peak_rss_mb": None,
         }
     )
-    load, load_rss = in_child(lambda: run_loading(n, reps))
+    say("loading…")
+    load, load_rss = in_child(lambda: run_loading(n, 2 if quick else 3))
     add("loading: JSON → validated Person (fast)", n, load, load_rss, base_us)
     for key, label in (
         ("person_model_cpu", "  loading with the ordinary Person model"),
@@ -520,6 +548,7 @@ def main() -> int:
     ratio_zen = ratio_durable = None
     peers_ok = True
     if not args.no_peers:
+        say(f"zen-engine and durable_rules on {peer_n} people…")
         small = dataset(peer_n)
         sbase, _ = in_child(lambda: run_baseline(small, reps))
         srec, _ = in_child(lambda: run_record(small, 1))
@@ -534,14 +563,23 @@ def main() -> int:
                 continue
             same = peer["rows"] == srec["rows"]
             peers_ok &= same
-            add(label, peer_n, peer, peer_rss, sbase_us, same_as_khenthuong=same)
-            ratio = peer["cpu"] / sbase["cpu"]
+            paired_us = peer["baseline_cpu"] / peer_n * 1e6  # the baseline in the peer's child
+            add(
+                label,
+                peer_n,
+                peer,
+                peer_rss,
+                paired_us,
+                same_as_khenthuong=same,
+                baseline_us_same_child=round(paired_us, 3),
+            )
+            ratio = peer["cpu"] / peer["baseline_cpu"]  # paired: measured in the same child
             if kind == "zen":
                 ratio_zen = ratio
             else:
                 ratio_durable = ratio
     # end to end: the bulk command's path, on e2e_n and e2e_n / 10 people
-    print(f"end to end on {e2e_n} and {e2e_n // 10} people…", flush=True)
+    say(f"end to end on {e2e_n} and {e2e_n // 10} people…")
     jsonl(e2e_n)
     small_e2e = run_bulk(e2e_n // 10, args.workers)
     big_e2e = run_bulk(e2e_n, args.workers)
@@ -563,8 +601,10 @@ def main() -> int:
             }
         )
     # ------------------------------------------------------------------ targets
-    r1 = rec["cpu"] / base["cpu"]
-    r2 = base["cpu"] / vec["cpu"]
+    r1_best = rec["cpu"] / base["cpu"]
+    r2_best = base["cpu"] / vec["cpu"]
+    r1 = paired_1[len(paired_1) // 2]
+    r2 = paired_2[len(paired_2) // 2]
     r4 = load["cpu"] / base["cpu"]
     checks = {
         "1": r1 <= 2.0 and same_rec and rec["traces_consistent"],
@@ -596,13 +636,18 @@ def main() -> int:
         )
     print()
     print(
-        f"target 1: per-record (traced) / baseline = {r1:.2f} (≤ 2.0); decisions equal: {same_rec}; traces consistent: {rec['traces_consistent']}"
+        f"target 1: per-record (traced) / baseline = {r1:.2f} (≤ 2.0; median of {len(paired_1)} "
+        f"paired rounds {', '.join(f'{x:.2f}' for x in paired_1)}; best / best {r1_best:.2f}); "
+        f"decisions equal: {same_rec}; traces consistent: {rec['traces_consistent']}"
     )
     if ratio_zen is not None:
         print(f"  1a: zen-engine / baseline = {ratio_zen:.1f} (≥ 3)")
     if ratio_durable is not None:
         print(f"  1b: durable_rules / baseline = {ratio_durable:.1f} (≥ 10)")
-    print(f"target 2: baseline / vectorised = {r2:.1f} (≥ 5.0); decisions equal: {same_vec}")
+    print(
+        f"target 2: baseline / vectorised = {r2:.1f} (≥ 5.0; median of paired rounds; best / best "
+        f"{r2_best:.1f}); decisions equal: {same_vec}"
+    )
     print(
         f"target 3: end to end / baseline = {e2e_ratio:.2f} (≤ 10) on {e2e_n} people; peak RSS "
         f"{big_e2e['rss_mb']:.0f} MB (≤ {RSS_LIMIT_MB}); 10× people → {scaling:.2f}× time (≤ 11); "
@@ -623,11 +668,17 @@ def main() -> int:
             "load_average_end": os.getloadavg()[0],
         },
         "gc": "paused for every engine (khenthuong.bulk.gcpause / gc.disable)",
-        "timing": "CPU time, best of repetitions; end to end: wall time",
+        "timing": "CPU time, best of repetitions; targets 1 and 2: median of per-round ratios "
+        "(engines run back to back in each round); peers: against the baseline run in the same "
+        "child; end to end: wall time",
         "repetitions": reps,
         "rows": rows,
         "ratios": {
             "1": round(r1, 3),
+            "1_rounds": [round(x, 3) for x in paired_1],
+            "1_best_over_best": round(r1_best, 3),
+            "2_rounds": [round(x, 3) for x in paired_2],
+            "2_best_over_best": round(r2_best, 3),
             "1a": None if ratio_zen is None else round(ratio_zen, 2),
             "1b": None if ratio_durable is None else round(ratio_durable, 2),
             "2": round(r2, 2),
