@@ -311,7 +311,7 @@ def run_peer(kind: str, data: dict[str, Any], reps: int) -> dict[str, Any]:
     # the baseline in this child, just before the peer is set up: the pair sees the same machine,
     # and the peer's engine state is not yet in the process
     base_cpu, _, _ = best(
-        lambda: baseline.evaluate(data["people"], data["units"], YEAR, DAY), max(reps, 2)
+        lambda: baseline.evaluate(data["people"], data["units"], YEAR, DAY), max(reps, 3)
     )
     if kind == "zen":
         from peers.zen_adapter import ZenPeer
@@ -556,7 +556,7 @@ def main() -> int:
         add("hand-written baseline (peer size)", peer_n, sbase, 0.0, sbase_us)
         for kind, label in (("zen", "zen-engine"), ("durable", "durable_rules")):
             try:
-                peer, peer_rss = in_child(lambda kind=kind: run_peer(kind, small, 1))
+                peer, peer_rss = in_child(lambda kind=kind: run_peer(kind, small, 2))
             except RuntimeError as exc:
                 print(f"{label}: not run ({exc})", flush=True)
                 peers_ok = False
