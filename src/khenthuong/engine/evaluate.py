@@ -296,7 +296,8 @@ def evaluate_nominations(
     """Decide every nomination of `batch` (duplicates decided once) with `plan`.
 
     `progress`, if given, is called with (nominations done, nominations) as each is decided (for
-    progress bars); `movement` is the emulation movement the batch names (`movements.catalog.movement_for`).
+    progress bars); `movement` is the emulation movement the batch names
+    (`movements.catalog.movement_for`).
     """
     ev = Evaluation(plan, batch, movement=movement)
     subjects = ev.index.subjects
