@@ -15,13 +15,13 @@ Needs `durable-rules` (the `bench` extra; not on Python 3.13).
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 import baseline
 
-Truth = bool | None
-CODE: dict[int, Truth] = {0: False, 1: None, 2: True}
+from peers.common import CODE, Peer, Truth
+
 _SERIAL = itertools.count()
 
 
@@ -82,7 +82,7 @@ def facts(p: Mapping[str, Any], year: int, day: str) -> dict[str, Any]:
     }
 
 
-class DurablePeer:
+class DurablePeer(Peer):
     """Posts one event per person and stage to a durable_rules ruleset (actions run inline)."""
 
     name = "durable_rules"
@@ -230,14 +230,3 @@ class DurablePeer:
         self._post(self.name_, event)
         codes = self.results.pop(pid)
         return tuple(CODE[c] for c in codes)
-
-    def evaluate(
-        self,
-        people: Sequence[Mapping[str, Any]],
-        units: Sequence[Mapping[str, Any]],
-        year: int,
-        day: str,
-    ) -> list[tuple[Truth, ...]]:
-        decided = [self.decide(p, year, day) for p in people]
-        selected = baseline.rank(people, units, decided, year)  # type: ignore[arg-type]
-        return [(*d, s) for d, s in zip(decided, selected, strict=True)]

@@ -12,13 +12,10 @@ Needs `zen-engine` (the `bench` extra).
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
-import baseline
-
-Truth = bool | None
-CODE: dict[int, Truth] = {0: False, 1: None, 2: True}
+from peers.common import CODE, Peer, Truth
 
 
 def _rank(expr: str) -> str:
@@ -174,7 +171,7 @@ def _graph() -> dict[str, Any]:
     }
 
 
-class ZenPeer:
+class ZenPeer(Peer):
     """Evaluates people one by one with a compiled zen-engine decision."""
 
     name = "zen-engine"
@@ -188,14 +185,3 @@ class ZenPeer:
     def decide(self, p: Mapping[str, Any], year: int, day: str) -> tuple[Truth, ...]:
         r = self.decision.evaluate({"p": p, "year": year, "day": day})["result"]
         return tuple(CODE[int(r[k])] for k in ("ldtt", "cstdcs", "tinh", "bk"))
-
-    def evaluate(
-        self,
-        people: Sequence[Mapping[str, Any]],
-        units: Sequence[Mapping[str, Any]],
-        year: int,
-        day: str,
-    ) -> list[tuple[Truth, ...]]:
-        decided = [self.decide(p, year, day) for p in people]
-        selected = baseline.rank(people, units, decided, year)  # type: ignore[arg-type]
-        return [(*d, s) for d, s in zip(decided, selected, strict=True)]
