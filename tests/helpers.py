@@ -1,7 +1,10 @@
-"""Small builders shared by tests: a batch from a few keyword arguments."""
+"""Small builders shared by tests: a batch from a few keyword arguments, the benchmark's generator."""
 
 from __future__ import annotations
 
+import importlib.util
+from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from khenthuong.batch.load import batch_from_data
@@ -43,3 +46,14 @@ def batch(
         "nominations": [{"candidate": c, "award": a} for c, a in (nominations or [])],
     }
     return batch_from_data(data)
+
+
+def bench_generator() -> ModuleType:
+    """`benchmarks/generate.py` (seeded realistic people and units), loaded as a module."""
+    path = Path(__file__).resolve().parent.parent / "benchmarks" / "generate.py"
+    spec = importlib.util.spec_from_file_location("bench_generate", path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -8,7 +8,6 @@ from __future__ import annotations
 import csv
 import dataclasses
 import datetime as dt
-import importlib.util
 import json
 import subprocess
 import sys
@@ -24,15 +23,9 @@ from khenthuong.errors import InputError
 from khenthuong.model.batch import Batch
 from khenthuong.model.vocab import Award
 from khenthuong.runner import evaluate_batch
+from tests.helpers import bench_generator
 
-ROOT = Path(__file__).resolve().parent.parent
-_spec = importlib.util.spec_from_file_location(
-    "bench_generate", ROOT / "benchmarks" / "generate.py"
-)
-assert _spec is not None
-assert _spec.loader is not None
-generate = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(generate)
+generate = bench_generator()
 
 AWARDS = tuple(Award(a) for a in generate.AWARDS)
 OPTIONS = BulkOptions(

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import importlib.util
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -29,6 +27,7 @@ from khenthuong.packs.registry import PackRegistry
 from khenthuong.ranking.policy import compile_policy
 from khenthuong.ranking.priority import AreaClassifier, key_value
 from khenthuong.runner import evaluate_batch
+from tests.helpers import bench_generator
 from tests.strategies import batch_data
 
 REGISTRY = PackRegistry()
@@ -75,14 +74,18 @@ def _person_awards(plan: Any) -> list[Award]:
     return [a for a, kind in plan.order if kind is SubjectKind.PERSON]
 
 
-@SETTINGS
-@given(enriched())
-def test_vectorised_decisions_equal_the_per_record_ones(data: dict[str, Any]) -> None:
+def _both_ways(data: dict[str, Any]) -> tuple[Any, list[Award], Any, Evaluation]:
+    """(batch, person awards, vectorised result, per-record evaluation) of one batch."""
     batch = batch_from_data(data)
     plan = _plan(batch)
     awards = _person_awards(plan)
-    result = evaluate_vector(plan, batch, awards)
-    ev = Evaluation(plan, batch)
+    return batch, awards, evaluate_vector(plan, batch, awards), Evaluation(plan, batch)
+
+
+@SETTINGS
+@given(enriched())
+def test_vectorised_decisions_equal_the_per_record_ones(data: dict[str, Any]) -> None:
+    batch, awards, result, ev = _both_ways(data)
     for p in batch.people:
         for award in awards:
             mine = result.decision(p.id, award)
@@ -97,11 +100,7 @@ def test_vectorised_decisions_equal_the_per_record_ones(data: dict[str, Any]) ->
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(enriched())
 def test_rebuilt_vector_decisions_explain_like_per_record_ones(data: dict[str, Any]) -> None:
-    batch = batch_from_data(data)
-    plan = _plan(batch)
-    awards = _person_awards(plan)
-    result = evaluate_vector(plan, batch, awards)
-    ev = Evaluation(plan, batch)
+    batch, awards, result, ev = _both_ways(data)
     for p in batch.people:
         for award in awards:
             mine, theirs = result.decision(p.id, award), ev.decide(p.id, award)
@@ -247,14 +246,7 @@ def test_vectorised_and_lean_rankings_place_people_as_rank_batch_does(
 @pytest.mark.parametrize("seed", [3, 17])
 def test_lean_rankings_of_a_generated_batch_equal_rank_batch(seed: int) -> None:
     """Realistic data (many eligible, every priority key in play): lean places, order and scores."""
-    spec = importlib.util.spec_from_file_location(
-        "bench_generate", Path(__file__).resolve().parent.parent / "benchmarks" / "generate.py"
-    )
-    assert spec is not None
-    assert spec.loader is not None
-    generate = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(generate)
-    data = generate.batch(400, 2024, seed=seed)
+    data = bench_generator().batch(400, 2024, seed=seed)
     data["batch"]["province"] = "cao-bang"
     for i, unit in enumerate(data["units"]):
         if i % 3 == 0:
